@@ -1,0 +1,74 @@
+"""What grading produces: one :class:`SubmissionResult` per student.
+
+These are plain dataclasses that serialise to JSON, so results stream from
+grading processes (or Dask workers) to the process writing the reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# outcome of one check
+PASSED = "passed"
+FAILED = "failed"  # a property of the student's answer does not hold
+ERROR = "error"  # the student's code raised, crashed, hung or is missing
+GRADER_ERROR = "grader_error"  # the grader failed: not the student's fault
+OUTCOMES = (PASSED, FAILED, ERROR, GRADER_ERROR)
+
+
+@dataclass
+class CheckResult:
+    """The result of one check for one student."""
+
+    check: str  # unique id, e.g. "softmax_rows_sum_to_one"
+    function: str  # the toolkit function it exercises (tags[0])
+    points: float  # points earned
+    max_points: float
+    visibility: str  # "public" or "hidden"
+    outcome: str  # one of OUTCOMES
+    message: str = ""  # for the student (hidden checks: no inputs or expected values)
+    duration: float = 0.0
+    detail: str = ""  # for the instructor only (grader errors)
+
+
+@dataclass
+class SubmissionResult:
+    """Everything graded for one student and one assignment."""
+
+    student: str
+    assignment: str
+    content_hash: str
+    checks: list[CheckResult] = field(default_factory=list)
+    status: str = "graded"  # graded | load_failed | invalid | grader_error
+    error: str = ""  # why the file could not be loaded / the entry is invalid
+    cell_errors: list[dict[str, Any]] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)  # crashes, timeouts
+    output: str = ""  # what the student's code printed (capped)
+    duration: float = 0.0
+    graded_at: str = ""
+    late: dict[str, Any] = field(default_factory=dict)  # {"days": .., "penalty": ..}
+    cached: bool = False
+
+    @property
+    def score(self) -> float:
+        raw = sum(c.points for c in self.checks)
+        penalty = float(self.late.get("penalty", 0.0)) if self.late else 0.0
+        return round(max(raw * (1.0 - penalty), 0.0), 4)
+
+    @property
+    def raw_score(self) -> float:
+        return round(sum(c.points for c in self.checks), 4)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(c.max_points for c in self.checks), 4)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "SubmissionResult":
+        data = dict(data)
+        data["checks"] = [CheckResult(**c) for c in data.get("checks", [])]
+        return cls(**data)

@@ -1,0 +1,281 @@
+"""Trusted side of the sandbox: start a zygote, fork workers, talk to them.
+
+Nothing here executes or unpickles what a worker sends: replies are parsed by
+:mod:`autograder.sandbox.codec` (JSON + ``.npy`` with ``allow_pickle=False``)
+and capped in size; the worker's stdout/stderr are drained into a capped
+buffer and never parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from autograder.sandbox import codec
+
+ZYGOTE_PATH = str(Path(__file__).with_name("zygote.py"))
+BASE_UID = 61000  # one unprivileged uid per parallel job: 61000 + job
+SIGNAL_NAMES = {
+    signal.SIGSEGV: "a segmentation fault",
+    signal.SIGBUS: "a bus error",
+    signal.SIGABRT: "an abort",
+    signal.SIGKILL: "being killed",
+    signal.SIGXCPU: "running out of CPU time",
+    signal.SIGXFSZ: "writing a file that was too large",
+    signal.SIGFPE: "a floating-point exception",
+    signal.SIGILL: "an illegal instruction",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one sandboxed worker. Defaults live here only."""
+
+    memory_mb: int = 1024
+    cpu_seconds: int = 60
+    file_mb: int = 16
+    open_files: int = 64
+    processes: int = 64
+    tmpfs_mb: int = 64
+    call_timeout: float = 5.0
+    import_timeout: float = 10.0
+    output_cap: int = 32_768
+    reply_cap: int = 64 * 1024 * 1024
+
+
+class SandboxError(Exception):
+    """The sandbox itself failed (a grader fault, not the student's)."""
+
+
+class WorkerGone(Exception):
+    """The worker died or timed out; ``reason`` says how, for students."""
+
+    def __init__(self, reason: str, *, timed_out: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.timed_out = timed_out
+
+
+def _zygote_env() -> dict[str, str]:
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # correctness on some CPUs
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+class Zygote:
+    """A clean, pre-warmed Python (numpy imported, nothing of ours) that forks
+    one hardened worker per submission."""
+
+    def __init__(self, *, job: int = 0, mode: str = "auto") -> None:
+        self.uid = BASE_UID + job if os.geteuid() == 0 else None
+        ours, theirs = socket.socketpair()
+        self._log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", ZYGOTE_PATH, str(theirs.fileno()), mode],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=self._log,
+            stderr=self._log, env=_zygote_env(), cwd="/", start_new_session=True,
+        )
+        theirs.close()
+        self.sock = ours
+        self.sock.settimeout(60)
+        self._hello: dict | None = None  # read lazily: the zygote warms up meanwhile
+
+    def _greeting(self) -> dict:
+        if self._hello is None:
+            try:
+                self._hello = codec.decode(codec.recv_frame(self.sock))
+            except (EOFError, OSError, codec.WireError) as exc:
+                raise SandboxError(f"the sandbox did not start: {exc}; "
+                                   f"{self.log_tail()}") from None
+        return self._hello
+
+    @property
+    def mode(self) -> str:
+        """'namespaces' (full isolation) or 'basic' (rlimits, process, temp dir)."""
+        return str(self._greeting()["mode"])
+
+    @property
+    def protections(self) -> list[str]:
+        """The protection layers active for every worker of this zygote."""
+        return list(self._greeting()["protections"])
+
+    def log_tail(self) -> str:
+        self._log.seek(0)
+        return self._log.read()[-1500:].decode(errors="replace")
+
+    def _request(self, message: dict, fds: list[int] = ()) -> dict:  # type: ignore[assignment]
+        self._greeting()
+        try:
+            socket.send_fds(self.sock, [b"R"], list(fds))
+            codec.send_frame(self.sock, codec.encode(message))
+            return codec.decode(codec.recv_frame(self.sock))
+        except (EOFError, OSError, codec.WireError) as exc:
+            raise SandboxError(f"lost the sandbox zygote: {exc}; {self.log_tail()}") from None
+
+    def spawn(self, *, files: dict[str, str], spec: dict, limits: Limits) -> "Worker":
+        ours, theirs = socket.socketpair()
+        out_r, out_w = os.pipe()
+        try:
+            reply = self._request(
+                {"op": "spawn", "files": files, "uid": self.uid, "limits": asdict(limits),
+                 **spec},
+                [theirs.fileno(), out_w],
+            )
+        finally:
+            theirs.close()
+            os.close(out_w)
+        return Worker(self, reply["pid"], ours, out_r, limits)
+
+    def kill(self, pid: int) -> dict:
+        return self._request({"op": "kill", "pid": pid})
+
+    def reap(self, pid: int) -> dict:
+        return self._request({"op": "reap", "pid": pid})
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        finally:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+            self._log.close()
+
+
+class Worker:
+    """One live sandboxed process holding one submission's code."""
+
+    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket, out_r: int,
+                 limits: Limits) -> None:
+        self.zygote = zygote
+        self.pid = pid
+        self.sock = sock
+        self.out_r = out_r
+        self.limits = limits
+        self.alive = True
+        self.output = bytearray()
+        self.output_dropped = 0
+        self._sel = selectors.DefaultSelector()
+        self._sel.register(sock, selectors.EVENT_READ, "sock")
+        self._sel.register(out_r, selectors.EVENT_READ, "out")
+        self._buf = bytearray()
+
+    # -- output
+
+    def _drain(self) -> bool:
+        """Read what the worker printed; False at end of output."""
+        try:
+            chunk = os.read(self.out_r, 65536)
+        except BlockingIOError:
+            return False
+        if not chunk:
+            if self.out_r in self._sel.get_map():
+                self._sel.unregister(self.out_r)
+            return False
+        room = max(self.limits.output_cap - len(self.output), 0)
+        self.output += chunk[:room]
+        self.output_dropped += len(chunk) - min(len(chunk), room)
+        return True
+
+    # -- frames
+
+    def _recv(self, timeout: float) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            if len(self._buf) >= 8:
+                (size,) = struct.unpack_from("<Q", self._buf, 0)
+                if size > self.limits.reply_cap:
+                    self._die("sent a reply larger than the "
+                              f"{self.limits.reply_cap >> 20} MB cap")
+                if len(self._buf) >= 8 + size:
+                    frame = bytes(self._buf[8:8 + size])
+                    del self._buf[:8 + size]
+                    try:
+                        return codec.decode(frame)
+                    except codec.WireError as exc:
+                        self._die(f"sent something that is not plain data ({exc})")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._die(f"took longer than {timeout:g} s", timed_out=True)
+            for key, _ in self._sel.select(remaining):
+                if key.data == "out":
+                    self._drain()
+                    continue
+                try:
+                    chunk = self.sock.recv(1 << 20)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    self._die(None)
+                self._buf += chunk
+
+    def _die(self, reason: str | None, *, timed_out: bool = False) -> None:
+        status = self.kill()
+        if reason is None:
+            reason = describe_exit(status)
+        raise WorkerGone(reason, timed_out=timed_out)
+
+    # -- public
+
+    def wait_ready(self) -> dict:
+        return self._recv(self.limits.import_timeout)
+
+    def call(self, message: dict, encode_fn: Any) -> dict:
+        try:
+            codec.send_frame(self.sock, codec.encode(message, encode_fn))
+        except OSError:
+            self._die(None)
+        return self._recv(self.limits.call_timeout)
+
+    def kill(self) -> dict:
+        if not self.alive:
+            return {}
+        self.alive = False
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        status = self.zygote.kill(self.pid)
+        os.set_blocking(self.out_r, False)
+        while self._drain():
+            pass
+        self._sel.close()
+        os.close(self.out_r)
+        return status
+
+    def captured_output(self) -> str:
+        text = self.output.decode("utf-8", errors="replace")
+        if self.output_dropped:
+            text += f"\n[... {self.output_dropped} more bytes of output not kept]"
+        return text
+
+
+def describe_exit(status: dict) -> str:
+    """Say in a student's words how a worker ended."""
+    sig = status.get("signal")
+    if sig:
+        what = SIGNAL_NAMES.get(sig, f"signal {sig}")
+        if sig == signal.SIGKILL:
+            return "was killed (it probably used too much memory or too many processes)"
+        return f"crashed with {what}"
+    code = status.get("exit")
+    if code == 71:
+        return "could not be started (grader error)"
+    if code is not None:
+        return f"ended the Python process (exit code {code}; was os._exit or sys.exit called?)"
+    return "stopped unexpectedly"

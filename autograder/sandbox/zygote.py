@@ -1,0 +1,588 @@
+"""The sandbox zygote and worker (runs OUTSIDE the trusted grader).
+
+Started as ``python -I zygote.py CTRL_FD``. It imports numpy once, then forks
+one hardened worker per submission on request. It never imports dlgrade, the
+solutions or the checks: only this file, ``codec.py`` and ``helpers.py`` are
+loaded, by path.
+
+Per worker (when the platform allows; the trusted side is told which layers
+were applied):
+* its own session and, as root or in a user namespace, new PID, mount,
+  network, IPC and UTS namespaces; the worker is PID 1 of its namespace, so
+  killing it kills every process it started, ``setsid`` or not;
+* a fresh root filesystem on a size-capped tmpfs holding read-only binds of
+  ``/usr`` and the Python installation only, plus a private home with a copy
+  of the submission: course files, other submissions and the grader's files
+  do not exist in there;
+* an unprivileged uid (when started as root), no new privileges;
+* rlimits on address space, CPU seconds, file size, open files, processes,
+  core dumps; a scrubbed environment; stdout/stderr sent to a pipe that the
+  trusted side drains with a size cap.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import importlib.util
+import os
+import resource
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import traceback
+import types
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _load(name: str, filename: str) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, filename))
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+codec = _load("_dlgrade_codec", "codec.py")
+helpers = _load("_dlgrade_helpers", "helpers.py")
+
+import numpy as np  # noqa: E402  (pre-warm: every worker inherits it)
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
+
+STUDENT_HOME = "/home/student"
+
+
+class SandboxSetupError(Exception):
+    pass
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise SandboxSetupError(f"{what}: {os.strerror(err)}")
+
+
+def unshare(flags: int) -> None:
+    _check(libc.unshare(flags), "unshare")
+
+
+def mount(src: str | None, dst: str, fstype: str | None, flags: int, data: str | None) -> None:
+    def b(s: str | None) -> bytes | None:
+        return s.encode() if s is not None else None
+    _check(libc.mount(b(src), b(dst), b(fstype), ctypes.c_ulong(flags), b(data)),
+           f"mount {dst}")
+
+
+def prctl(option: int, value: int) -> None:
+    libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0)
+
+
+# ------------------------------------------------------------- probing
+
+
+def probe_namespaces(flags: int) -> bool:
+    """Can a child of ours enter new namespaces with these flags?"""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            unshare(flags)
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+ALL_NS = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+
+
+def python_roots() -> list[str]:
+    """Directories the worker needs read-only: the Python installation(s)."""
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                  os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
+    numpy_site = os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
+    candidates.add(numpy_site)
+    roots = []
+    for path in sorted(os.path.realpath(p) for p in candidates if p):
+        if path in ("/", "/usr") or path.startswith("/usr/") or not os.path.isdir(path):
+            continue
+        if any(path == r or path.startswith(r + "/") for r in roots):
+            continue
+        roots.append(path)
+    return roots
+
+
+# ------------------------------------------------------------- worker setup
+
+
+def build_root(base: str, files: dict[str, str], uid: int | None, tmpfs_mb: int) -> None:
+    """Inside a fresh mount namespace: make ``base`` a minimal root and chroot."""
+    mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+    mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmpfs_mb}m,mode=755")
+
+    def bind(src: str, *, writable: bool = False, is_file: bool = False) -> None:
+        dst = base + src
+        if is_file:
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            open(dst, "a").close()
+        else:
+            os.makedirs(dst, exist_ok=True)
+        mount(src, dst, None, MS_BIND | MS_REC, None)
+        if not writable:
+            mount(None, dst, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID, None)
+
+    bind("/usr")
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            os.symlink(os.readlink(top), base + top)
+        elif os.path.isdir(top):
+            bind(top)
+    for root in python_roots():
+        bind(root)
+    for dev in ("null", "zero", "urandom", "random"):
+        bind("/dev/" + dev, writable=True, is_file=True)
+    os.makedirs(base + "/proc")
+    mount("proc", base + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    os.makedirs(base + "/tmp")
+    os.chmod(base + "/tmp", 0o1777)
+    os.makedirs(base + "/etc")
+    with open(base + "/etc/passwd", "w") as fh:
+        fh.write(f"student:x:{uid or 0}:{uid or 0}:student:{STUDENT_HOME}:/bin/sh\n")
+    home = base + STUDENT_HOME
+    os.makedirs(home)
+    write_files(home, files)
+    if uid is not None:
+        for dirpath, _dirs, names in os.walk(home):
+            os.chown(dirpath, uid, uid)
+            for name in names:
+                os.chown(os.path.join(dirpath, name), uid, uid)
+    os.chroot(base)
+    os.chdir(STUDENT_HOME)
+
+
+def write_files(home: str, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = os.path.normpath(os.path.join(home, rel))
+        if not path.startswith(home + "/"):
+            continue  # never write outside the home
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+
+def set_limits(limits: dict) -> None:
+    def cap(which: int, value: int) -> None:
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            soft, hard = resource.getrlimit(which)
+            resource.setrlimit(which, (min(value, hard) if hard >= 0 else value, hard))
+    cap(resource.RLIMIT_CORE, 0)
+    cap(resource.RLIMIT_CPU, int(limits["cpu_seconds"]))
+    cap(resource.RLIMIT_FSIZE, int(limits["file_mb"]) * 1024 * 1024)
+    cap(resource.RLIMIT_NOFILE, int(limits["open_files"]))
+    cap(resource.RLIMIT_NPROC, int(limits["processes"]))
+
+
+def drop_privileges(uid: int) -> None:
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+
+
+def scrub_environment() -> None:
+    os.environ.clear()
+    os.environ.update({
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": STUDENT_HOME if os.path.isdir(STUDENT_HOME) else os.getcwd(),
+        "LANG": "C.UTF-8",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+
+
+# ------------------------------------------------------------- student code
+
+
+def strip_magics(source: str) -> str:
+    """Comment out IPython magics and shell escapes so a cell compiles."""
+    out = []
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")):
+            out.append(line[: len(line) - len(stripped)] + "pass  # skipped: " + stripped[:60])
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def describe_exception(exc: BaseException) -> dict:
+    """A short, plain description of an exception raised by student code."""
+    where = ""
+    home = os.getcwd()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith(home) or frame.filename.startswith("<cell"):
+            where = f"{os.path.basename(frame.filename)}, line {frame.lineno}"
+            if frame.line:
+                where += f": {frame.line.strip()[:120]}"
+            break
+    if isinstance(exc, SystemExit):
+        return {"type": "SystemExit", "message": f"called sys.exit({exc.code!r})", "where": where}
+    message = str(exc)
+    if len(message) > 500:
+        message = message[:500] + " ..."
+    return {"type": type(exc).__name__, "message": message, "where": where}
+
+
+def load_student(spec: dict) -> tuple[dict, dict]:
+    """Run the student's code. Returns (namespace, ready message)."""
+    module_name = spec["module"]
+    namespace: dict = {"__name__": module_name, "__builtins__": __builtins__}
+    module = types.ModuleType(module_name)
+    module.__dict__.update(namespace)
+    namespace = module.__dict__
+    sys.modules[module_name] = module
+    sys.path.insert(0, os.getcwd())
+    ready: dict = {"op": "ready", "import_error": None, "cells": []}
+    if spec["kind"] == "py":
+        filename = os.path.join(os.getcwd(), spec["entry"])
+        module.__file__ = filename
+        try:
+            with open(filename, encoding="utf-8") as fh:
+                code = compile(fh.read(), filename, "exec")
+            exec(code, namespace)
+        except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+            ready["import_error"] = describe_exception(exc)
+    else:
+        for index, source in enumerate(spec["cells"]):
+            try:
+                code = compile(strip_magics(source), f"<cell {index + 1}>", "exec")
+                exec(code, namespace)
+            except BaseException as exc:  # noqa: BLE001
+                ready["cells"].append({"cell": index + 1, **describe_exception(exc)})
+    ready["defined"] = sorted(
+        name for name, obj in namespace.items()
+        if callable(obj) and not name.startswith("__")
+    )
+    return namespace, ready
+
+
+def serve(sock: socket.socket, namespace: dict) -> None:
+    def resolve(ref: str):
+        origin, _, name = ref.partition(":")
+        if origin == "helper" and name in helpers.HELPERS:
+            return helpers.HELPERS[name]
+        if origin == "student":
+            fn = namespace.get(name)
+            if callable(fn):
+                return fn
+            raise NameError(f"{name} is not defined in your file")
+        raise NameError(f"unknown function reference {ref!r}")
+
+    while True:
+        try:
+            request = codec.decode(codec.recv_frame(sock), resolve)
+        except EOFError:
+            os._exit(0)
+        except NameError as exc:
+            codec.send_frame(sock, codec.encode({"ok": False, "kind": "missing",
+                                                 "message": str(exc)}))
+            continue
+        name = request["fn"]
+        fn = namespace.get(name)
+        if not callable(fn):
+            reply = {"ok": False, "kind": "missing", "message": f"{name} is not defined"}
+            codec.send_frame(sock, codec.encode(reply))
+            continue
+        args, kwargs = request["args"], request["kwargs"]
+        before = _snapshot(args, kwargs)
+        try:
+            value = fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001
+            reply = {"ok": False, "kind": "exception", **describe_exception(exc)}
+        else:
+            reply = {"ok": True, "value": value, "mutated": _mutations(before, args, kwargs)}
+        try:
+            frame = codec.encode(reply)
+        except Exception as exc:  # noqa: BLE001 - the student's value is not plain data
+            frame = codec.encode({"ok": False, "kind": "bad_return", "message": str(exc)})
+        sys.stdout.flush()
+        sys.stderr.flush()
+        codec.send_frame(sock, frame)
+
+
+def _arrays_in(args: list, kwargs: dict):
+    """Yield (path, array) for arrays passed directly or inside a dict/list."""
+    for i, value in enumerate(args):
+        yield from _walk(["a", i], value)
+    for key, value in kwargs.items():
+        yield from _walk(["k", key], value)
+
+
+def _walk(path: list, value):
+    if isinstance(value, np.ndarray):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _walk(path + [key], inner)
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            yield from _walk(path + [i], inner)
+
+
+def _snapshot(args: list, kwargs: dict) -> list:
+    return [(path, arr, arr.tobytes()) for path, arr in _arrays_in(args, kwargs)]
+
+
+def _mutations(before: list, args: list, kwargs: dict) -> list:
+    changed = []
+    for path, arr, data in before:
+        if arr.tobytes() != data:
+            changed.append([path, arr])
+    return changed
+
+
+# ------------------------------------------------------------- the worker
+
+
+def run_worker(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> None:
+    """In the forked child: harden, load the student's code, serve calls."""
+    os.setsid()
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    limits = req["limits"]
+    uid = req.get("uid")
+    if mode == "namespaces":
+        build_root(base, req["files"], uid, int(limits["tmpfs_mb"]))
+    else:
+        write_files(base, req["files"])
+        os.chdir(base)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    os.close(out_fd)
+    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    os.closerange(3, ctrl_fd)
+    os.closerange(ctrl_fd + 1, 1 << 16)
+    set_limits(limits)
+    if mode == "namespaces" and uid is not None and os.geteuid() == 0:
+        drop_privileges(uid)
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    scrub_environment()
+    resource.setrlimit(resource.RLIMIT_AS, (int(limits["memory_mb"]) << 20,) * 2)
+    sock = socket.socket(fileno=ctrl_fd)
+    namespace, ready = load_student(req)
+    sys.stdout.flush()
+    codec.send_frame(sock, codec.encode(ready))
+    serve(sock, namespace)
+
+
+def spawn(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> int:
+    """Fork the worker; return the pid that, when killed, takes the whole tree."""
+    if mode != "namespaces":
+        home = tempfile.mkdtemp(prefix="dlgrade-student-")
+        pid = os.fork()
+        if pid == 0:
+            _child_main(req, ctrl_fd, out_fd, mode, home)
+        MIDDLE[pid] = pid
+        HOMES[pid] = home
+        return pid
+    r, w = os.pipe()
+    middle = os.fork()
+    if middle == 0:
+        # the middle process enters the namespaces; its child is PID 1 there
+        os.close(r)
+        os.close(ZYGOTE_CTRL[0])
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        try:
+            unshare(ALL_NS)
+        except SandboxSetupError:
+            os._exit(70)
+        inner = os.fork()
+        if inner == 0:
+            os.close(w)
+            _child_main(req, ctrl_fd, out_fd, mode, base)
+        os.write(w, str(inner).encode())
+        os.close(w)
+        os.close(ctrl_fd)
+        os.close(out_fd)
+        _, status = os.waitpid(inner, 0)
+        if os.WIFSIGNALED(status):
+            os._exit(128 + os.WTERMSIG(status))
+        os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+    os.close(w)
+    data = b""
+    while True:
+        chunk = os.read(r, 32)
+        if not chunk:
+            break
+        data += chunk
+    os.close(r)
+    MIDDLE[middle] = int(data) if data else None
+    return middle
+
+
+def _child_main(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> None:
+    try:
+        run_worker(req, ctrl_fd, out_fd, mode, base)
+    except BaseException:  # noqa: BLE001
+        try:
+            os.write(2, traceback.format_exc().encode()[-2000:])
+        finally:
+            os._exit(71)
+    os._exit(0)
+
+
+MIDDLE: dict[int, int | None] = {}  # live worker pid -> pid whose death kills the tree
+HOMES: dict[int, str] = {}  # basic mode: worker pid -> its private temp home
+ZYGOTE_CTRL = [-1]
+
+
+def kill_tree(pid: int, mode: str) -> None:
+    """Kill a worker and everything it started."""
+    target = MIDDLE.get(pid) if mode == "namespaces" else pid
+    for victim in filter(None, [target, pid]):
+        for fn in (os.killpg, os.kill):
+            try:
+                fn(victim, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+def reap(pid: int) -> dict:
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return {"exit": None, "signal": None}
+    MIDDLE.pop(pid, None)
+    home = HOMES.pop(pid, None)
+    if home:
+        shutil.rmtree(home, ignore_errors=True)
+    sig = None
+    code = None
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+    elif os.WIFEXITED(status):
+        code = os.WEXITSTATUS(status)
+        if code > 128:
+            sig, code = code - 128, None
+    return {"exit": code, "signal": sig}
+
+
+def kill_orphans() -> None:
+    """Kill every child left over (descendants that escaped with setsid
+    are re-parented to us, the subreaper) and reap them."""
+    me = str(os.getpid())
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me and int(entry) not in MIDDLE:
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+            except OSError:
+                pass
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+
+
+def main() -> None:
+    ctrl = socket.socket(fileno=int(sys.argv[1]))
+    ZYGOTE_CTRL[0] = ctrl.fileno()
+    forced_mode = sys.argv[2] if len(sys.argv) > 2 else "auto"
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    if os.getppid() == 1:
+        os._exit(0)
+    if forced_mode == "auto" and os.geteuid() == 0 and probe_namespaces(ALL_NS):
+        mode = "namespaces"
+    else:
+        mode = "basic"
+    base = tempfile.mkdtemp(prefix="dlgrade-root-")
+    protections = ["separate process per submission", "rlimits (memory, CPU, file size, "
+                   "open files, processes)", "no core dumps", "scrubbed environment",
+                   "wall-clock timeout per call", "whole process tree killed"]
+    if mode == "namespaces":
+        protections += ["unprivileged uid", "network namespace (no network)",
+                        "mount namespace (course and grader files hidden)",
+                        "PID namespace", "size-capped private tmpfs"]
+    else:
+        protections += ["private temp working directory"]
+    codec.send_frame(ctrl, codec.encode({"op": "hello", "mode": mode,
+                                         "protections": protections,
+                                         "python_roots": python_roots()}))
+    try:
+        while True:
+            try:
+                _msg, fds, _flags, _addr = socket.recv_fds(ctrl, 1, 2)
+                if not _msg:
+                    break
+                req = codec.decode(codec.recv_frame(ctrl))
+            except (EOFError, ConnectionError, OSError):
+                break
+            op = req["op"]
+            if op == "spawn":
+                ctrl_fd, out_fd = fds
+                pid = spawn(req, ctrl_fd, out_fd, mode, base)
+                os.close(ctrl_fd)
+                os.close(out_fd)
+                reply = {"pid": pid}
+            elif op == "kill":
+                kill_tree(req["pid"], mode)
+                reply = reap(req["pid"])
+                kill_orphans()
+            elif op == "reap":
+                reply = reap(req["pid"])
+                kill_orphans()
+            else:
+                reply = {"error": f"unknown op {op}"}
+            for fd in fds if op != "spawn" else ():
+                os.close(fd)
+            codec.send_frame(ctrl, codec.encode(reply))
+    finally:
+        for pid in list(MIDDLE):
+            kill_tree(pid, mode)
+        kill_orphans()
+        try:
+            os.rmdir(base)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                pass
+
+
+if __name__ == "__main__":
+    main()

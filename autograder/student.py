@@ -1,0 +1,242 @@
+"""The ``student`` object checks call: ``student.softmax(Z)``.
+
+A check never touches student code directly. It calls a :class:`Student`,
+which forwards each call to a *runner*:
+
+* :class:`SandboxRunner` sends the call to a sandboxed worker process and
+  returns the plain data that came back (the trust boundary, DESIGN.md);
+* :class:`LocalRunner` calls an imported module in this process (the student
+  template's plain ``pytest``, and the unsandboxed floor in ``bench/``).
+
+Both give checks the same behaviour: arrays a student function changes in
+place are changed in the caller's arrays too, exceptions become
+:class:`StudentError` with a short message a student can act on.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any, Protocol
+
+import numpy as np
+
+from autograder.sandbox import helpers as helper_module
+from autograder.sandbox.client import Limits, Worker, WorkerGone, Zygote
+
+HELPER_NAMES = {id(fn): name for name, fn in helper_module.HELPERS.items()}
+
+
+class StudentError(Exception):
+    """Student code could not give an answer. ``kind`` is one of ``missing``,
+    ``import``, ``exception``, ``timeout``, ``crash``, ``bad_return``."""
+
+    def __init__(self, message: str, *, kind: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+
+
+class Runner(Protocol):
+    def call(self, name: str, args: tuple, kwargs: dict) -> Any: ...
+
+
+class RemoteFunction:
+    """A student function as seen from the trusted side."""
+
+    def __init__(self, runner: Runner, name: str) -> None:
+        self._runner = runner
+        self.__name__ = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._runner.call(self.__name__, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<student function {self.__name__}>"
+
+
+class Student:
+    """Attribute access gives the student's function of that name."""
+
+    def __init__(self, runner: Runner) -> None:
+        self._runner = runner
+
+    def __getattr__(self, name: str) -> RemoteFunction:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return RemoteFunction(self._runner, name)
+
+
+def function_name(fn: Any) -> str | None:
+    """How a callable argument crosses the boundary (None: it cannot)."""
+    if isinstance(fn, RemoteFunction):
+        return "student:" + fn.__name__
+    name = HELPER_NAMES.get(id(fn))
+    return "helper:" + name if name else None
+
+
+def write_back(args: tuple, kwargs: dict, mutated: list) -> None:
+    """Apply in-place changes the student made to array arguments."""
+    for path, new in mutated:
+        origin, *keys = path
+        target: Any = args if origin == "a" else kwargs
+        try:
+            for key in keys:
+                target = target[key]
+        except (KeyError, IndexError, TypeError):
+            continue
+        if isinstance(target, np.ndarray) and isinstance(new, np.ndarray) \
+                and target.shape == new.shape:
+            target[...] = new.astype(target.dtype, copy=False)
+
+
+def describe_call_error(name: str, info: dict) -> StudentError:
+    kind = info.get("kind", "exception")
+    if kind == "missing":
+        return StudentError(f"`{name}` is not defined in your file (is it spelled "
+                            "exactly like that, at the top level?)", kind="missing")
+    if kind == "bad_return":
+        return StudentError(f"{name} returned something that is not a number, array, "
+                            f"list, tuple or dict ({info.get('message', '')})",
+                            kind="bad_return")
+    etype = info.get("type", "Exception")
+    where = f" ({info['where']})" if info.get("where") else ""
+    if etype == "NotImplementedError":
+        return StudentError(f"{name} is not written yet: it raises NotImplementedError"
+                            f"{where}", kind="exception")
+    message = info.get("message", "")
+    return StudentError(f"{name} raised {etype}: {message}{where}".rstrip(": "),
+                        kind="exception")
+
+
+class SandboxRunner:
+    """Runs one submission in sandboxed workers, restarting them after a crash.
+
+    The submission is loaded once; if loading fails (an exception, sys.exit,
+    a hang) every call fails at once with the same message, without retrying
+    the import. A function that timed out is not called again.
+    """
+
+    def __init__(self, zygote: Zygote, *, files: dict[str, str], spec: dict,
+                 limits: Limits, max_restarts: int = 6) -> None:
+        self.zygote = zygote
+        self.files = files
+        self.spec = spec
+        self.limits = limits
+        self.max_restarts = max_restarts
+        self.restarts = 0
+        self.worker: Worker | None = None
+        self.import_error: str | None = None
+        self.cell_errors: list[dict] = []
+        self.defined: list[str] = []
+        self.timed_out: set[str] = set()
+        self.events: list[str] = []
+        self.output: list[str] = []
+        self._started = False
+
+    def _ensure_worker(self) -> Worker:
+        if self.import_error:
+            raise StudentError(self.import_error, kind="import")
+        if self.worker is not None and self.worker.alive:
+            return self.worker
+        if self._started:
+            self.restarts += 1
+            if self.restarts > self.max_restarts:
+                raise StudentError("your code crashed too many times; the remaining "
+                                   "calls were not run", kind="crash")
+        self._started = True
+        worker = self.zygote.spawn(files=self.files, spec=self.spec, limits=self.limits)
+        self.worker = worker
+        try:
+            ready = worker.wait_ready()
+        except WorkerGone as exc:
+            what = "loading" if not exc.timed_out else "loading (it did not finish)"
+            self.import_error = f"your file could not be loaded: {what} {exc.reason}"
+            self._collect(worker)
+            raise StudentError(self.import_error, kind="import") from None
+        if not isinstance(ready, dict) or ready.get("op") != "ready":
+            self.import_error = "your file could not be loaded (the worker sent junk)"
+            self._collect(worker)
+            raise StudentError(self.import_error, kind="import")
+        self.defined = [n for n in ready.get("defined", []) if isinstance(n, str)]
+        error = ready.get("import_error")
+        if isinstance(error, dict):
+            where = f" ({error.get('where')})" if error.get("where") else ""
+            self.import_error = (f"your file could not be loaded: {error.get('type')}: "
+                                 f"{error.get('message')}{where}")
+            self._collect(worker)
+            raise StudentError(self.import_error, kind="import")
+        if not self.cell_errors and isinstance(ready.get("cells"), list):
+            self.cell_errors = [c for c in ready["cells"] if isinstance(c, dict)]
+        return worker
+
+    def start(self) -> None:
+        """Load the submission now (so a broken file is reported once)."""
+        try:
+            self._ensure_worker()
+        except StudentError:
+            pass
+
+    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
+        if name in self.timed_out:
+            raise StudentError(f"{name} was not run again: it already took longer than "
+                               f"{self.limits.call_timeout:g} s on an earlier check",
+                               kind="timeout")
+        worker = self._ensure_worker()
+        try:
+            reply = worker.call({"fn": name, "args": list(args), "kwargs": kwargs},
+                                function_name)
+        except WorkerGone as exc:
+            self._collect(worker)
+            if exc.timed_out:
+                self.timed_out.add(name)
+                self.events.append(f"{name}: timed out")
+                raise StudentError(f"{name} did not finish within "
+                                   f"{self.limits.call_timeout:g} s (an endless loop?)",
+                                   kind="timeout") from None
+            self.events.append(f"{name}: {exc.reason}")
+            raise StudentError(f"calling {name} {exc.reason}", kind="crash") from None
+        if not isinstance(reply, dict):
+            raise StudentError(f"{name} sent back something unreadable", kind="bad_return")
+        if not reply.get("ok"):
+            raise describe_call_error(name, reply)
+        mutated = reply.get("mutated")
+        if isinstance(mutated, list):
+            write_back(args, kwargs, [m for m in mutated if isinstance(m, list) and len(m) == 2])
+        return reply.get("value")
+
+    def _collect(self, worker: Worker) -> None:
+        worker.kill()
+        out = worker.captured_output()
+        if out:
+            self.output.append(out)
+
+    def close(self) -> str:
+        """Kill the worker; return everything the student's code printed."""
+        if self.worker is not None:
+            self._collect(self.worker)
+            self.worker = None
+        return "\n".join(self.output)
+
+
+class LocalRunner:
+    """Calls a module in this process: no sandbox (template pytest, bench floor)."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        self.module = module
+
+    def _local(self, value: Any) -> Any:
+        if isinstance(value, RemoteFunction):
+            return getattr(self.module, value.__name__)
+        return value
+
+    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
+        fn = getattr(self.module, name, None)
+        if not callable(fn):
+            raise describe_call_error(name, {"kind": "missing"})
+        args = tuple(self._local(a) for a in args)
+        kwargs = {k: self._local(v) for k, v in kwargs.items()}
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - student code may raise anything
+            raise describe_call_error(name, {"type": type(exc).__name__,
+                                             "message": str(exc)}) from None
