@@ -4,6 +4,7 @@ stream of submissions, one after another, paying start-up costs once."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -118,6 +119,9 @@ def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
         with tempfile.TemporaryDirectory(prefix="dlgrade-pytest-") as tmp:
             ini = Path(tmp) / "pytest.ini"
             ini.write_text("[pytest]\n")
+            # third-party pytest plugins (trio, anyio, hypothesis...) are not needed to
+            # grade and cost start-up time: load none of them
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
             try:
                 code = pytest.main(pytest_args(files, ini), plugins=[plugin])
             except (ConfigError, SandboxError) as exc:

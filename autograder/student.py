@@ -204,8 +204,8 @@ class SandboxRunner:
             write_back(args, kwargs, [m for m in mutated if isinstance(m, list) and len(m) == 2])
         return reply.get("value")
 
-    def _collect(self, worker: Worker) -> None:
-        worker.kill()
+    def _collect(self, worker: Worker, *, wait: bool = True) -> None:
+        worker.kill(wait=wait)
         out = worker.captured_output()
         if out:
             self.output.append(out)
@@ -213,7 +213,7 @@ class SandboxRunner:
     def close(self) -> str:
         """Kill the worker; return everything the student's code printed."""
         if self.worker is not None:
-            self._collect(self.worker)
+            self._collect(self.worker, wait=False)
             self.worker = None
         return "\n".join(self.output)
 

@@ -140,7 +140,16 @@ class Zygote:
         return Worker(self, reply["pid"], ours, out_r, limits)
 
     def kill(self, pid: int) -> dict:
+        """Kill a worker's whole tree and return how it ended."""
         return self._request({"op": "kill", "pid": pid})
+
+    def discard(self, pid: int) -> None:
+        """Kill a worker's whole tree without waiting for an answer."""
+        try:
+            socket.send_fds(self.sock, [b"R"], [])
+            codec.send_frame(self.sock, codec.encode({"op": "discard", "pid": pid}))
+        except OSError as exc:
+            raise SandboxError(f"lost the sandbox zygote: {exc}; {self.log_tail()}") from None
 
     def reap(self, pid: int) -> dict:
         return self._request({"op": "reap", "pid": pid})
@@ -242,7 +251,8 @@ class Worker:
             self._die(None)
         return self._recv(self.limits.call_timeout)
 
-    def kill(self) -> dict:
+    def kill(self, *, wait: bool = True) -> dict:
+        """Kill the worker's tree; with ``wait``, return how it ended."""
         if not self.alive:
             return {}
         self.alive = False
@@ -250,7 +260,11 @@ class Worker:
             self.sock.close()
         except OSError:
             pass
-        status = self.zygote.kill(self.pid)
+        status: dict = {}
+        if wait:
+            status = self.zygote.kill(self.pid)
+        else:
+            self.zygote.discard(self.pid)
         os.set_blocking(self.out_r, False)
         while self._drain():
             pass

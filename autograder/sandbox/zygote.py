@@ -117,6 +117,10 @@ def probe_namespaces(flags: int) -> bool:
 
 
 ALL_NS = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+# the zygote enters empty network, IPC and UTS namespaces once (its workers inherit
+# them: one worker at a time per zygote); each worker gets its own mount and PID ns
+ZYGOTE_NS = CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+WORKER_NS = CLONE_NEWNS | CLONE_NEWPID
 
 
 def python_roots() -> list[str]:
@@ -420,7 +424,7 @@ def spawn(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> int:
         os.close(ZYGOTE_CTRL[0])
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         try:
-            unshare(ALL_NS)
+            unshare(WORKER_NS)
         except SandboxSetupError:
             os._exit(70)
         inner = os.fork()
@@ -530,6 +534,7 @@ def main() -> None:
         os._exit(0)
     if forced_mode == "auto" and os.geteuid() == 0 and probe_namespaces(ALL_NS):
         mode = "namespaces"
+        unshare(ZYGOTE_NS)
     else:
         mode = "basic"
     base = tempfile.mkdtemp(prefix="dlgrade-root-")
@@ -561,13 +566,17 @@ def main() -> None:
                 os.close(ctrl_fd)
                 os.close(out_fd)
                 reply = {"pid": pid}
-            elif op == "kill":
+            elif op in ("kill", "discard"):
                 kill_tree(req["pid"], mode)
                 reply = reap(req["pid"])
-                kill_orphans()
+                if mode != "namespaces":  # in a PID namespace nothing can escape
+                    kill_orphans()
+                if op == "discard":
+                    continue  # no reply wanted
             elif op == "reap":
                 reply = reap(req["pid"])
-                kill_orphans()
+                if mode != "namespaces":
+                    kill_orphans()
             else:
                 reply = {"error": f"unknown op {op}"}
             for fd in fds if op != "spawn" else ():

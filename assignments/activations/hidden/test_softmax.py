@@ -27,6 +27,8 @@ def test_softmax_shift_invariant(student, expect, rng):
     shifted = Z + rng.uniform(-50, 50, (5, 1))
     A = expect.array(student.softmax(Z.copy()), what="softmax(Z)", shape=Z.shape,
                      fn="softmax", args=(Z,))
+    expect.true(np.allclose(A.sum(axis=1), 1.0), "softmax(Z) rows must sum to 1.",
+                fn="softmax", args=(Z,), got=A)
     expect.close(student.softmax(shifted.copy()), A,
                  what="softmax(Z + c) for a per-row constant c",
                  hint="Adding the same number to every score of a row must not change "
