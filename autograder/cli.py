@@ -1,0 +1,178 @@
+"""The ``dlgrade`` command. Commands are thin: parse, call one library
+function, render, return an exit code. Heavy modules are imported inside the
+commands so that ``dlgrade --help`` and ``dlgrade check`` stay fast."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from autograder.errors import DlgradeError, ExitCode
+
+
+def _fail(exc: DlgradeError) -> None:
+    click.echo(f"dlgrade: error: {exc}", err=True)
+    sys.exit(int(exc.exit_code))
+
+
+class _Group(click.Group):
+    """Turns a :class:`DlgradeError` into one line and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DlgradeError as exc:
+            _fail(exc)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dlgrade")
+def main() -> None:
+    """dlgrade: grade the 'Learn Deep Learning with NumPy' exercises, safely and fast.
+
+    Students: `dlgrade check` runs the public checks on your neural_network.py.
+    Instructors: `dlgrade grade SUBMISSIONS -a ASSIGNMENT -o OUT` grades a class.
+    Student code always runs in a sandboxed process; checks run outside it.
+    """
+
+
+COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Path),
+                      default=None, help="Course root (holds assignments/). Default: "
+                      "the current directory.")
+
+
+@main.command()
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("-a", "--assignment", required=True, help="Assignment id, e.g. activations.")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="Output folder for grades.csv, report.html and per-student results.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Grading processes to run in parallel.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=None,
+              help="Seconds one call of a student function may take (loading the file: "
+              "twice that) [assignment: 5].")
+@click.option("--memory", type=click.IntRange(64, 65536), default=None,
+              help="Memory limit (MB) of a student's process [assignment: 1024].")
+@click.option("--force", is_flag=True, help="Regrade unchanged submissions too.")
+@click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="SQLite gradebook shared across assignments [default: OUT/gradebook.db].")
+@click.option("--due", default=None, help="Deadline (ISO date/time, UTC unless given), "
+              "checked against nbgrader's timestamp.txt.")
+@click.option("--late-penalty", default=None, help="Penalty per started day late, e.g. 10%/day.")
+@click.option("--late-cap", default=None, help="Largest total late penalty, e.g. 50% "
+              "[default: 100%].")
+@click.option("--to-nbgrader", is_flag=True, help="Also write the scores into the nbgrader "
+              "gradebook of the course that SUBMISSIONS belongs to (COURSE/submitted).")
+@click.option("--scheduler", default=None, help="Grade on a Dask cluster at this address, "
+              "e.g. tcp://10.0.0.5:8786 (needs dlgrade[dask]).")
+@COURSE
+def grade(submissions: Path, assignment: str, out: Path, jobs: int, timeout: float | None,
+          memory: int | None, force: bool, gradebook: Path | None, due: str | None,
+          late_penalty: str | None, late_cap: str | None, to_nbgrader: bool,
+          scheduler: str | None, course: Path | None) -> None:
+    """Grade every submission in SUBMISSIONS (one entry per student).
+
+    An entry is a folder holding neural_network.py or one notebook, a
+    <student>.py / .ipynb / .zip file, or nbgrader's submitted/<student>/<assignment>/.
+    Writes OUT/grades.csv, OUT/<student>/results.json (Gradescope format),
+    OUT/<student>/feedback.{md,html}, OUT/report.html and a gradebook.
+    Exit code 0 when grading completed, whatever the scores.
+    """
+    from autograder.engine import GradeOptions, grade as run_grade, parse_late_policy
+    from autograder.errors import UsageError
+
+    if not submissions.is_dir():
+        raise UsageError(f"'{submissions}' is not a folder of submissions")
+    options = GradeOptions(
+        jobs=jobs, force=force, gradebook=gradebook, scheduler=scheduler,
+        overrides={"call_timeout": timeout, "memory_mb": memory,
+                   "import_timeout": max(2 * timeout, 1.0) if timeout else None},
+        late=parse_late_policy(due, late_penalty, late_cap),
+    )
+    summary = _with_progress(lambda progress: run_grade(
+        submissions, assignment_id=assignment, out=out, course=course, options=options,
+        progress=progress))
+    if to_nbgrader:
+        from autograder.nbgrader_bridge import write_scores
+
+        written = write_scores(out, submissions_dir=submissions, assignment_id=assignment)
+        click.echo(f"nbgrader gradebook: {written} submissions written")
+    rate = summary.graded / summary.seconds if summary.seconds else 0.0
+    click.echo(
+        f"graded {summary.students} submissions of '{assignment}' in {summary.seconds:.1f} s "
+        f"({summary.graded} graded, {summary.reused} unchanged and reused; {rate:.0f}/s): "
+        f"mean {summary.mean:.2f}/{summary.max_total:g}, {summary.load_failed} did not load, "
+        f"{summary.invalid} invalid, {summary.grader_errors} grader errors; "
+        f"sandbox: {summary.mode}; report: {out / 'report.html'}"
+    )
+
+
+def _with_progress(run: Any) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(),
+                  transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("grading", total=None)
+
+        def progress(student: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"grading {student}")
+
+        return run(progress)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path), default=".")
+@click.option("-a", "--assignment", default="toolkit", show_default=True,
+              help="Which assignment's public checks to run (activations, toolkit).")
+@COURSE
+def check(path: Path, assignment: str, course: Path | None) -> None:
+    """Run the public checks on your neural_network.py (in PATH, default: here).
+
+    These are the checks you can see in tests/. More (hidden) checks run when
+    your work is graded. Exit code 0 when every public check passes, 1 otherwise.
+    """
+    from autograder.render import render_self_check
+    from autograder.selfcheck import self_check
+
+    outcome = self_check(path, assignment_id=assignment, course=course)
+    ok = render_self_check(outcome)
+    sys.exit(int(ExitCode.OK if ok else ExitCode.CHECKS_FAILED))
+
+
+@main.command()
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("student_template"), show_default=True,
+              help="Where to write the student template.")
+@COURSE
+def generate(out: Path, course: Path | None) -> None:
+    """Regenerate the student template from solutions/ and the public checks."""
+    from autograder.assignment import find_course
+    from autograder.generate import generate_template
+
+    written = generate_template(find_course(course), out)
+    click.echo(f"wrote {len(written)} files to {out}")
+
+
+@main.command()
+@click.option("--gradebook", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              required=True, help="The SQLite gradebook written by dlgrade grade.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="CSV file to write (one row per student, one column per assignment).")
+def export(gradebook: Path, out: Path) -> None:
+    """Export the latest scores of every assignment as one LMS-ready CSV."""
+    from autograder.gradebook import Gradebook
+
+    book = Gradebook(gradebook)
+    try:
+        rows = book.export_csv(out)
+    finally:
+        book.close()
+    click.echo(f"wrote {rows} students to {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
