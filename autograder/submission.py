@@ -181,7 +181,7 @@ def read_entry(path: Path, *, entry: str, assignment: str) -> Submission:
         except (zipfile.BadZipFile, ValueError, OSError) as exc:
             return Submission(student, "invalid", source=str(path),
                               error=f"the zip file could not be read: {exc}")
-    return Submission(student_id(name), "invalid", source=str(path),
+    return Submission(student, "invalid", source=str(path),
                       error=f"'{name}' is not a folder, .py, .ipynb or .zip submission")
 
 

@@ -139,9 +139,9 @@ class Zygote:
             os.close(out_w)
         return Worker(self, reply["pid"], ours, out_r, limits)
 
-    def kill(self, pid: int) -> dict:
-        """Kill a worker's whole tree and return how it ended."""
-        return self._request({"op": "kill", "pid": pid})
+    def kill(self, pid: int, *, grace: float = 0.0) -> dict:
+        """Kill a worker's whole tree (after ``grace`` s) and return how it ended."""
+        return self._request({"op": "kill", "pid": pid, "grace": grace})
 
     def discard(self, pid: int) -> None:
         """Kill a worker's whole tree without waiting for an answer."""
@@ -234,7 +234,8 @@ class Worker:
                 self._buf += chunk
 
     def _die(self, reason: str | None, *, timed_out: bool = False) -> None:
-        status = self.kill()
+        # a worker that hung up is probably dying already: let it finish dying
+        status = self.kill(grace=0.0 if reason else 1.0)
         if reason is None:
             reason = describe_exit(status)
         raise WorkerGone(reason, timed_out=timed_out)
@@ -251,7 +252,7 @@ class Worker:
             self._die(None)
         return self._recv(self.limits.call_timeout)
 
-    def kill(self, *, wait: bool = True) -> dict:
+    def kill(self, *, wait: bool = True, grace: float = 0.0) -> dict:
         """Kill the worker's tree; with ``wait``, return how it ended."""
         if not self.alive:
             return {}
@@ -262,7 +263,7 @@ class Worker:
             pass
         status: dict = {}
         if wait:
-            status = self.zygote.kill(self.pid)
+            status = self.zygote.kill(self.pid, grace=grace)
         else:
             self.zygote.discard(self.pid)
         os.set_blocking(self.out_r, False)

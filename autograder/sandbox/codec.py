@@ -60,7 +60,7 @@ def _encode(value: Any, blobs: list[bytes], fn_name: Callable[[Any], str | None]
         if arr.dtype.kind not in ALLOWED_KINDS or arr.dtype.fields is not None:
             raise WireError(f"arrays of dtype {arr.dtype} cannot be sent")
         buf = io.BytesIO()
-        np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
+        np.save(buf, arr if arr.flags.c_contiguous else arr.copy(order="C"), allow_pickle=False)
         blobs.append(buf.getvalue())
         return {"nd": len(blobs) - 1}
     if isinstance(value, (np.bool_,)):

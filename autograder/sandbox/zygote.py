@@ -32,6 +32,7 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 import traceback
 import types
 
@@ -478,11 +479,31 @@ def kill_tree(pid: int, mode: str) -> None:
                 pass
 
 
+def wait_briefly(pid: int, grace: float) -> dict | None:
+    """Give a worker that is already dying ``grace`` seconds to end on its own,
+    so that its real cause of death (a segfault, say) is what gets reported."""
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return {"exit": None, "signal": None}
+        if done:
+            return _finished(pid, status)
+        time.sleep(0.002)
+    return None
+
+
 def reap(pid: int) -> dict:
     try:
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:
         return {"exit": None, "signal": None}
+    return _finished(pid, status)
+
+
+def _finished(pid: int, status: int) -> dict:
+    """Forget a reaped worker; decode its wait status."""
     MIDDLE.pop(pid, None)
     home = HOMES.pop(pid, None)
     if home:
@@ -493,7 +514,7 @@ def reap(pid: int) -> dict:
         sig = os.WTERMSIG(status)
     elif os.WIFEXITED(status):
         code = os.WEXITSTATUS(status)
-        if code > 128:
+        if code > 128:  # the middle process reports its child's signal as 128 + n
             sig, code = code - 128, None
     return {"exit": code, "signal": sig}
 
@@ -567,8 +588,10 @@ def main() -> None:
                 os.close(out_fd)
                 reply = {"pid": pid}
             elif op in ("kill", "discard"):
-                kill_tree(req["pid"], mode)
-                reply = reap(req["pid"])
+                reply = wait_briefly(req["pid"], float(req.get("grace", 0)))
+                if reply is None:
+                    kill_tree(req["pid"], mode)
+                    reply = reap(req["pid"])
                 if mode != "namespaces":  # in a PID namespace nothing can escape
                     kill_orphans()
                 if op == "discard":

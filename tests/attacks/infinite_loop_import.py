@@ -1,0 +1,4 @@
+# target: *
+# Never finishes being imported.
+while True:
+    pass
