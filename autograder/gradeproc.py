@@ -18,7 +18,7 @@ from typing import IO, Any, Iterator
 
 from autograder.assignment import load_assignment
 from autograder.errors import DlgradeError
-from autograder.plugin import CheckSpec
+from autograder.results import CheckSpec
 from autograder.results import SubmissionResult
 from autograder.sandbox.client import Zygote
 from autograder.session import run_session

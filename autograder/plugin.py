@@ -29,7 +29,7 @@ import pytest
 from _pytest.runner import runtestprotocol
 
 from autograder.checklib import CheckFailed, Expect
-from autograder.results import ERROR, FAILED, GRADER_ERROR, PASSED, CheckResult
+from autograder.results import ERROR, FAILED, GRADER_ERROR, PASSED, CheckResult, CheckSpec
 from autograder.sandbox import helpers as helper_module
 from autograder.student import Student, StudentError
 
@@ -39,21 +39,6 @@ MARKERS = {
     "tags(function, ...)": "the toolkit function the check exercises, first",
 }
 HIDDEN_GENERIC = "This hidden check failed."
-
-
-@dataclass(frozen=True)
-class CheckSpec:
-    """A collected check: its id, function, points and visibility."""
-
-    id: str
-    function: str
-    points: float
-    visibility: str
-    nodeid: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "function": self.function, "points": self.points,
-                "visibility": self.visibility}
 
 
 def check_id(item: pytest.Item) -> str:
@@ -110,7 +95,7 @@ def load_diagnoser(mistakes_file: Path | None) -> Callable[[str, Any, Any], str 
 def same_output(a: Any, b: Any) -> bool:
     """Do two outputs agree (arrays up to float noise, nan matching nan)?"""
     if isinstance(a, tuple) and isinstance(b, (tuple, list)) and len(a) == len(b):
-        return all(same_output(x, y) for x, y in zip(a, b))
+        return all(same_output(x, y) for x, y in zip(a, b, strict=True))
     try:
         x = np.asarray(a)
         y = np.asarray(b)
@@ -208,7 +193,7 @@ class GradingPlugin:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Iterator:
-        outcome = yield
+        outcome: Any = yield
         report = outcome.get_result()
         spec = self.specs.get(item.nodeid)
         hidden = spec is not None and spec.visibility == "hidden"

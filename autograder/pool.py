@@ -17,7 +17,7 @@ from collections import deque
 from typing import Any, Iterable, Iterator
 
 from autograder.errors import GraderFault
-from autograder.plugin import CheckSpec
+from autograder.results import CheckSpec
 from autograder.results import GRADER_ERROR, CheckResult, SubmissionResult
 from autograder.session import now_iso
 from autograder.submission import Submission

@@ -17,6 +17,21 @@ GRADER_ERROR = "grader_error"  # the grader failed: not the student's fault
 OUTCOMES = (PASSED, FAILED, ERROR, GRADER_ERROR)
 
 
+@dataclass(frozen=True)
+class CheckSpec:
+    """A collected check: its id, function, points and visibility."""
+
+    id: str
+    function: str
+    points: float
+    visibility: str
+    nodeid: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "function": self.function, "points": self.points,
+                "visibility": self.visibility}
+
+
 @dataclass
 class CheckResult:
     """The result of one check for one student."""

@@ -3,8 +3,11 @@ stream of submissions, one after another, paying start-up costs once."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import os
+import types
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -13,10 +16,11 @@ import pytest
 
 from autograder.assignment import Assignment
 from autograder.errors import ConfigError, GraderFault
-from autograder.plugin import CheckSpec, Graded, GradingPlugin, load_diagnoser, pytest_args
+from autograder.plugin import Graded, GradingPlugin, load_diagnoser, pytest_args
+from autograder.results import CheckSpec
 from autograder.results import GRADER_ERROR, CheckResult, SubmissionResult
 from autograder.sandbox.client import SandboxError, Zygote
-from autograder.student import SandboxRunner, StudentError
+from autograder.student import LocalRunner, SandboxRunner, StudentError
 from autograder.submission import Submission
 
 
@@ -33,6 +37,40 @@ class InvalidRunner:
 
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
         raise StudentError(self.import_error, kind="import")
+
+    def close(self) -> str:
+        return ""
+
+
+class UnsafeLocalRunner(LocalRunner):
+    """Runs the student's code IN THIS PROCESS: no protection at all.
+
+    Only for ``bench/`` (the unsandboxed floor the sandbox is compared with)."""
+
+    def __init__(self, sub: Submission, module_name: str) -> None:
+        module = types.ModuleType(module_name)
+        self.import_error: str | None = None
+        self.cell_errors: list[dict] = []
+        self.events: list[str] = []
+        sources = sub.cells if sub.kind == "notebook" else [sub.files.get(sub.entry, "")]
+        with contextlib.redirect_stdout(io.StringIO()):
+            for index, source in enumerate(sources):
+                try:
+                    exec(compile(source, f"<cell {index + 1}>", "exec"), module.__dict__)
+                except Exception as exc:  # noqa: BLE001
+                    if sub.kind != "notebook":
+                        self.import_error = f"{type(exc).__name__}: {exc}"
+                    self.cell_errors.append({"cell": index + 1, "type": type(exc).__name__})
+        super().__init__(module)
+
+    def start(self) -> None:
+        pass
+
+    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
+        if self.import_error:
+            raise StudentError(self.import_error, kind="import")
+        with contextlib.redirect_stdout(io.StringIO()):
+            return super().call(name, args, kwargs)
 
     def close(self) -> str:
         return ""
@@ -88,7 +126,7 @@ def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
         GraderFault: the checks could not be collected or the sandbox failed.
     """
     try:
-        zygote = Zygote(job=job, mode=sandbox_mode)
+        zygote = Zygote(job=job, mode="basic" if sandbox_mode == "none" else sandbox_mode)
     except SandboxError as exc:
         raise GraderFault(str(exc)) from None
     state = {"zygote": zygote}
@@ -97,6 +135,8 @@ def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
     def make_runner(sub: Submission) -> Any:
         if sub.kind == "invalid":
             return InvalidRunner(f"your submission could not be read: {sub.error}")
+        if sandbox_mode == "none":
+            return UnsafeLocalRunner(sub, module)
         if state["zygote"].proc.poll() is not None:  # the zygote died: start a new one
             state["zygote"] = Zygote(job=job, mode=sandbox_mode)
         return SandboxRunner(state["zygote"], files=sub.files, spec=sub.spec(module),

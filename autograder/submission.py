@@ -77,7 +77,8 @@ def notebook_cells(text: str) -> list[str]:
     try:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"the notebook is not valid JSON ({exc.msg}, line {exc.lineno})")
+        raise ValueError(f"the notebook is not valid JSON ({exc.msg}, line {exc.lineno})") \
+            from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise ValueError("the notebook has no list of cells")
     cells = []
@@ -97,7 +98,7 @@ def _text(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValueError(f"{name} is not UTF-8 text (save it as UTF-8 and resubmit)")
+        raise ValueError(f"{name} is not UTF-8 text (save it as UTF-8 and resubmit)") from None
 
 
 def _from_files(student: str, files: dict[str, bytes], entry: str, source: str,

@@ -130,7 +130,7 @@ def python_roots() -> list[str]:
                   os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
     numpy_site = os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
     candidates.add(numpy_site)
-    roots = []
+    roots: list[str] = []
     for path in sorted(os.path.realpath(p) for p in candidates if p):
         if path in ("/", "/usr") or path.startswith("/usr/") or not os.path.isdir(path):
             continue
@@ -581,6 +581,7 @@ def main() -> None:
             except (EOFError, ConnectionError, OSError):
                 break
             op = req["op"]
+            reply: dict | None
             if op == "spawn":
                 ctrl_fd, out_fd = fds
                 pid = spawn(req, ctrl_fd, out_fd, mode, base)

@@ -1,0 +1,131 @@
+"""The gradebook: every graded run in one SQLite file.
+
+Each :meth:`Gradebook.record` stores one run (the full result as JSON, so an
+unchanged submission graded by unchanged checks can be reused) and one row per
+check, and commits at once: an interrupted batch keeps what it finished.
+:meth:`Gradebook.export_csv` writes one LMS-importable sheet across assignments.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+from autograder.reports.feedback import fmt_points
+from autograder.results import GRADER_ERROR, SubmissionResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    student TEXT NOT NULL,
+    assignment TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    checks_digest TEXT NOT NULL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    status TEXT NOT NULL,
+    graded_at TEXT NOT NULL,
+    result_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_submission
+    ON runs (student, assignment, content_hash, checks_digest);
+CREATE TABLE IF NOT EXISTS check_results (
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    student TEXT NOT NULL,
+    assignment TEXT NOT NULL,
+    check_id TEXT NOT NULL,
+    function TEXT NOT NULL,
+    points REAL NOT NULL,
+    max_points REAL NOT NULL,
+    outcome TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    checks_digest TEXT NOT NULL,
+    graded_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS check_results_by_run ON check_results (run_id);
+"""
+
+
+class Gradebook:
+    """A SQLite gradebook (WAL mode, so readers never block the grader).
+
+    Args:
+        path: the database file; created with its tables if needed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+        self.db.commit()
+
+    def cached(self, *, student: str, assignment: str, content_hash: str,
+               checks_digest: str) -> SubmissionResult | None:
+        """The latest result for exactly this file and these checks, or None.
+
+        Runs that hit a grader error are never reused: they are graded again.
+        """
+        row = self.db.execute(
+            "SELECT result_json, status FROM runs WHERE student = ? AND assignment = ? "
+            "AND content_hash = ? AND checks_digest = ? ORDER BY id DESC LIMIT 1",
+            (student, assignment, content_hash, checks_digest)).fetchone()
+        if row is None or row[1] == GRADER_ERROR:
+            return None
+        result = SubmissionResult.from_dict(json.loads(row[0]))
+        if any(c.outcome == GRADER_ERROR for c in result.checks):
+            return None
+        result.cached = True
+        return result
+
+    def record(self, result: SubmissionResult, *, checks_digest: str) -> None:
+        """Store one graded run and commit."""
+        graded_at = result.graded_at or ""
+        with self.db:  # one transaction: the run and its checks, or nothing
+            cursor = self.db.execute(
+                "INSERT INTO runs (student, assignment, content_hash, checks_digest, score, "
+                "max_score, status, graded_at, result_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (result.student, result.assignment, result.content_hash, checks_digest,
+                 result.score, result.max_score, result.status, graded_at,
+                 json.dumps(result.to_dict())))
+            self.db.executemany(
+                "INSERT INTO check_results (run_id, student, assignment, check_id, function, "
+                "points, max_points, outcome, content_hash, checks_digest, graded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(cursor.lastrowid, result.student, result.assignment, c.check, c.function,
+                  c.points, c.max_points, c.outcome, result.content_hash, checks_digest,
+                  graded_at) for c in result.checks])
+
+    def export_csv(self, path: Path) -> int:
+        """One row per student, one column per assignment (latest run's score).
+
+        Columns are ``student`` then ``<assignment> (<max>)`` in assignment
+        order; a student with no run for an assignment gets an empty cell.
+
+        Returns:
+            The number of student rows written.
+        """
+        latest = self.db.execute(
+            "SELECT student, assignment, score, max_score FROM runs WHERE id IN "
+            "(SELECT MAX(id) FROM runs GROUP BY student, assignment)").fetchall()
+        assignments: dict[str, float] = {}
+        scores: dict[str, dict[str, float]] = {}
+        for student, assignment, score, max_score in latest:
+            assignments[assignment] = max(assignments.get(assignment, 0.0), max_score)
+            scores.setdefault(student, {})[assignment] = score
+        order = sorted(assignments)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["student", *(f"{a} ({fmt_points(assignments[a])})" for a in order)])
+            for student in sorted(scores):
+                writer.writerow([student, *(fmt_points(scores[student][a])
+                                            if a in scores[student] else "" for a in order)])
+        return len(scores)
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,1 @@
+"""Reports: grades.csv, results.json, feedback, the class summary page."""

@@ -1,0 +1,236 @@
+"""Feedback for one student: ``feedback.md`` and a self-contained ``feedback.html``.
+
+Both say the same, briefly: the score, then per toolkit function what passed and
+what to fix, with each check's teaching message. Hidden checks appear by name
+and result with their message (which never reveals inputs). Everything that
+comes from the student or a check is escaped before it reaches HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+
+from autograder.results import CheckSpec
+from autograder.results import ERROR, FAILED, GRADER_ERROR, PASSED, CheckResult, SubmissionResult
+
+NOT_RUN = "This check did not run"
+GRADER_ERROR_PREFIX = "Grader error: "
+LABELS = {PASSED: "passed", FAILED: "failed", ERROR: "error", GRADER_ERROR: "grader error"}
+MARKS = {PASSED: "✔", FAILED: "✘", ERROR: "✘", GRADER_ERROR: "⚠"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but \t \n \r
+
+
+# ------------------------------------------------------------------ shared helpers
+
+
+def fmt_points(value: float) -> str:
+    """Points without float noise: 2.0 -> "2", 1.5 -> "1.5", 1/3 -> "0.3333"."""
+    text = f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def clean(text: str) -> str:
+    """Text safe to show: control characters (ANSI escapes, NUL...) become "?"."""
+    return _CONTROL.sub("?", text.replace("\r\n", "\n"))
+
+
+def esc(text: object) -> str:
+    """HTML-escape anything (quotes too), after :func:`clean`."""
+    return html.escape(clean(str(text)), quote=True)
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """The CSS shared by every page, inlined so pages stay self-contained."""
+    return resources.files("autograder.reports").joinpath("style.css").read_text("utf-8")
+
+
+def page(title: str, body: str) -> str:
+    """A complete HTML document with the inline stylesheet."""
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{esc(title)}</title>\n<style>\n{stylesheet()}</style></head>\n"
+            f'<body><main>\n{body}\n</main></body></html>\n')
+
+
+def ordered_checks(result: SubmissionResult, specs: Iterable[CheckSpec]) -> list[CheckResult]:
+    """Every check of the assignment in spec order, also those the result lacks.
+
+    A check missing from the result (the file was never graded, say) is shown
+    as an error worth 0 so that no check silently disappears from a report.
+    """
+    by_id = {c.check: c for c in result.checks}
+    ordered = []
+    for spec in specs:
+        check = by_id.pop(spec.id, None)
+        if check is None:
+            reason = f"{NOT_RUN}: {result.error}" if result.error else f"{NOT_RUN}."
+            check = CheckResult(check=spec.id, function=spec.function, points=0.0,
+                                max_points=spec.points, visibility=spec.visibility,
+                                outcome=ERROR, message=reason)
+        ordered.append(check)
+    return ordered + list(by_id.values())
+
+
+def message_of(check: CheckResult) -> str:
+    """What the student reads for a check; grader errors say so first."""
+    if check.outcome == GRADER_ERROR:
+        return GRADER_ERROR_PREFIX + (check.message or "the grader failed on this check.")
+    if check.outcome != PASSED and not check.message:
+        return "failed"
+    return check.message
+
+
+def shown_message(check: CheckResult, result: SubmissionResult) -> str:
+    """The message under a check in feedback, "" when it only repeats the load error."""
+    if result.error and check.outcome == ERROR and result.error in check.message:
+        return ""
+    return message_of(check)
+
+
+def late_text(result: SubmissionResult) -> str:
+    """"late by 2 days: 10% penalty (20 before)", or "" when on time."""
+    penalty = float(result.late.get("penalty", 0.0)) if result.late else 0.0
+    if not result.late or penalty <= 0:
+        return ""
+    days = result.late.get("days")
+    when = f"late by {fmt_points(days)} day{'s' if days != 1 else ''}" if days else "late"
+    return f"{when}: {fmt_points(penalty * 100)}% penalty ({fmt_points(result.raw_score)} before)"
+
+
+def by_function(checks: list[CheckResult]) -> dict[str, list[CheckResult]]:
+    """Checks grouped by toolkit function, functions in order of first appearance."""
+    groups: dict[str, list[CheckResult]] = {}
+    for check in checks:
+        groups.setdefault(check.function, []).append(check)
+    return groups
+
+
+def headline(result: SubmissionResult, checks: list[CheckResult]) -> str:
+    """One encouraging sentence about where the student stands."""
+    todo = sum(c.outcome != PASSED for c in checks)
+    if result.error:
+        return "Fix the problem below first: every check needs your file."
+    if not checks:
+        return "No checks ran."
+    if todo == 0:
+        return "Every check passed. Well done!"
+    return (f"{len(checks) - todo} of {len(checks)} checks passed. Read the message under "
+            "each failed check: it says what to look at.")
+
+
+# ------------------------------------------------------------------ markdown
+
+
+def fence(text: str) -> str:
+    """A fenced block that survives backticks inside ``text``."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}text\n{text.rstrip()}\n{ticks}"
+
+
+def inline(text: str) -> str:
+    """Inline code that survives a backtick inside ``text``."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def feedback_markdown(result: SubmissionResult, checks: list[CheckResult], *, title: str) -> str:
+    """``feedback.md`` for one student. ``checks`` come from :func:`ordered_checks`."""
+    lines = [f"# {title}", "", f"Feedback for **{clean(result.student)}**", "",
+             f"**Score: {fmt_points(result.score)} / {fmt_points(result.max_score)}**"]
+    late = late_text(result)
+    if late:
+        lines.append(f"({late})")
+    lines += ["", headline(result, checks), ""]
+    if result.error:
+        problem = ("Your submission could not be used" if result.status == "invalid"
+                   else "Your file could not be loaded")
+        lines += [f"> **{problem}.** Every check needs it, so none could pass.", "",
+                  fence(clean(result.error)), ""]
+    if result.cell_errors:
+        lines += ["## Notebook cells that raised an error", ""]
+        for cell in result.cell_errors:
+            lines.append(f"- cell {cell.get('cell', '?')}: {inline(clean(cell_text(cell)))}")
+        lines += ["", "The other cells still ran.", ""]
+    for function, group in by_function(checks).items():
+        got = sum(c.points for c in group)
+        top = sum(c.max_points for c in group)
+        lines += [f"## `{function}` — {fmt_points(got)} / {fmt_points(top)}", ""]
+        for check in group:
+            hidden = " *(hidden check)*" if check.visibility == "hidden" else ""
+            lines.append(f"- {MARKS.get(check.outcome, '?')} `{check.check}`{hidden} — "
+                         f"{LABELS.get(check.outcome, check.outcome)}, "
+                         f"{fmt_points(check.points)}/{fmt_points(check.max_points)}")
+            message = shown_message(check, result)
+            if message:
+                lines += ["", *("  " + ln for ln in fence(clean(message)).split("\n")), ""]
+        lines.append("")
+    if result.output.strip():
+        lines += ["<details><summary>What your code printed</summary>", "",
+                  fence(clean(result.output)), "", "</details>", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def cell_text(cell: dict) -> str:
+    """"ValueError: bad shape (at <cell 3>, line 2: x = ...)"."""
+    text = f"{cell.get('type', 'Error')}: {cell.get('message', '')}"
+    return f"{text} (at {cell['where']})" if cell.get("where") else text
+
+
+# ------------------------------------------------------------------ html
+
+
+def badge(outcome: str) -> str:
+    return f'<span class="badge {esc(outcome)}">{esc(LABELS.get(outcome, outcome))}</span>'
+
+
+def check_html(check: CheckResult, result: SubmissionResult) -> str:
+    hidden = ' <span class="tag">hidden</span>' if check.visibility == "hidden" else ""
+    row = (f'<li class="check {esc(check.outcome)}"><div class="line">'
+           f'<span class="mark">{MARKS.get(check.outcome, "?")}</span>'
+           f"<code>{esc(check.check)}</code>{hidden}{badge(check.outcome)}"
+           f'<span class="pts">{fmt_points(check.points)} / {fmt_points(check.max_points)}</span>'
+           "</div>")
+    message = shown_message(check, result)
+    if message:
+        row += f'<pre class="msg">{esc(message)}</pre>'
+    return row + "</li>"
+
+
+def feedback_html(result: SubmissionResult, checks: list[CheckResult], *, title: str) -> str:
+    """``feedback.html`` for one student: self-contained, no scripts."""
+    share = result.score / result.max_score if result.max_score else 0.0
+    late = late_text(result)
+    parts = [f'<header><p class="kicker">{esc(title)}</p>',
+             f"<h1>Feedback for {esc(result.student)}</h1>",
+             (f'<div class="score"><b>{fmt_points(result.score)}</b> / '
+              f"{fmt_points(result.max_score)} points"),
+             f'<span class="meter"><span style="width:{share * 100:.1f}%"></span></span></div>',
+             f'<p class="late">{esc(late)}</p>' if late else "",
+             f"<p>{esc(headline(result, checks))}</p></header>"]
+    if result.error:
+        problem = ("Your submission could not be used" if result.status == "invalid"
+                   else "Your file could not be loaded")
+        parts.append(f'<section class="alert"><h2>{problem}</h2><p>Every check needs it, '
+                     f'so none could pass.</p><pre>{esc(result.error)}</pre></section>')
+    if result.cell_errors:
+        items = "".join(f"<li>cell {esc(c.get('cell', '?'))}: <code>{esc(cell_text(c))}</code>"
+                        "</li>" for c in result.cell_errors)
+        parts.append(f'<section class="alert"><h2>Notebook cells that raised an error</h2>'
+                     f"<p>The other cells still ran.</p><ul>{items}</ul></section>")
+    for function, group in by_function(checks).items():
+        got = sum(c.points for c in group)
+        top = sum(c.max_points for c in group)
+        parts.append(f'<section class="function"><h2><code>{esc(function)}</code>'
+                     f'<span class="pts">{fmt_points(got)} / {fmt_points(top)}</span></h2>'
+                     f'<ul class="checks">{"".join(check_html(c, result) for c in group)}</ul></section>')
+    if result.output.strip():
+        count = result.output.count("\n") + (not result.output.endswith("\n"))
+        parts.append(f"<details><summary>What your code printed ({count} line"
+                     f"{'s' if count != 1 else ''})</summary>"
+                     f'<pre class="output">{esc(result.output)}</pre></details>')
+    return page(f"{title}: {result.student}", "\n".join(p for p in parts if p))

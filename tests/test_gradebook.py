@@ -1,0 +1,96 @@
+"""The SQLite gradebook: recording runs, reusing them, exporting one sheet."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from autograder.gradebook import Gradebook
+from autograder.results import CheckResult, SubmissionResult
+
+ODD_ID = 'o"neil, jr'  # a quote and a comma: the CSV must quote it
+
+
+def result(student: str, assignment: str, points: list[float], *,
+           content_hash: str = "h1") -> SubmissionResult:
+    """A result whose checks are worth 2 points each; ``points`` says what was earned."""
+    checks = [CheckResult(check=f"{assignment}_check{i}", function="relu", points=p,
+                          max_points=2.0, visibility="public",
+                          outcome="passed" if p == 2.0 else "failed", message="")
+              for i, p in enumerate(points)]
+    return SubmissionResult(student=student, assignment=assignment, content_hash=content_hash,
+                            checks=checks, graded_at="2026-01-01T00:00:00+00:00",
+                            output="printed\n")
+
+
+@pytest.fixture
+def book(tmp_path: Path):
+    gradebook = Gradebook(tmp_path / "gradebook.sqlite")
+    yield gradebook
+    gradebook.close()
+
+
+def test_a_recorded_run_is_reused_for_the_same_file_and_checks(book: Gradebook) -> None:
+    graded = result(ODD_ID, "activations", [2.0, 0.0])
+    book.record(graded, checks_digest="d1")
+    again = book.cached(student=ODD_ID, assignment="activations", content_hash="h1",
+                        checks_digest="d1")
+    assert again is not None and again.cached
+    # everything but the cached flag comes back as it was recorded
+    assert {**again.to_dict(), "cached": False} == graded.to_dict()
+
+
+@pytest.mark.parametrize("changed", [{"content_hash": "h2"}, {"checks_digest": "d2"},
+                                     {"student": "someone"}, {"assignment": "losses"}])
+def test_nothing_is_reused_when_file_or_checks_changed(book: Gradebook, changed: dict) -> None:
+    book.record(result("ada", "activations", [2.0]), checks_digest="d1")
+    key = {"student": "ada", "assignment": "activations", "content_hash": "h1",
+           "checks_digest": "d1", **changed}
+    assert book.cached(**key) is None
+
+
+def test_runs_with_grader_errors_are_graded_again(book: Gradebook) -> None:
+    faulty = result("ada", "activations", [0.0])
+    faulty.checks[0].outcome = "grader_error"
+    book.record(faulty, checks_digest="d1")
+    assert book.cached(student="ada", assignment="activations", content_hash="h1",
+                       checks_digest="d1") is None
+
+
+def test_every_run_keeps_one_row_per_check_and_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "gb.sqlite"
+    book = Gradebook(path)
+    book.record(result("ada", "activations", [2.0, 0.0, 2.0]), checks_digest="d1")
+    book.close()  # as if the batch were interrupted here
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT check_id, points, max_points, outcome, checks_digest "
+                          "FROM check_results ORDER BY check_id").fetchall()
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert rows == [("activations_check0", 2.0, 2.0, "passed", "d1"),
+                    ("activations_check1", 0.0, 2.0, "failed", "d1"),
+                    ("activations_check2", 2.0, 2.0, "passed", "d1")]
+    reopened = Gradebook(path)
+    assert reopened.cached(student="ada", assignment="activations", content_hash="h1",
+                           checks_digest="d1") is not None
+    reopened.close()
+
+
+def test_export_has_one_row_per_student_and_the_latest_scores(book: Gradebook,
+                                                              tmp_path: Path) -> None:
+    book.record(result(ODD_ID, "activations", [2.0, 0.0]), checks_digest="d1")
+    book.record(result(ODD_ID, "activations", [2.0, 2.0], content_hash="h2"),
+                checks_digest="d1")  # a resubmission: the latest run counts
+    book.record(result(ODD_ID, "losses", [1.5, 0.0, 0.0]), checks_digest="d9")
+    book.record(result("ada", "activations", [0.0, 0.0]), checks_digest="d1")
+    written = book.export_csv(tmp_path / "export" / "grades.csv")
+    with (tmp_path / "export" / "grades.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert written == 2
+    assert rows[0] == ["student", "activations (4)", "losses (6)"]
+    assert rows[1:] == [["ada", "0", ""], [ODD_ID, "4", "1.5"]]
+    # the id with a quote and a comma is quoted, not split
+    raw = (tmp_path / "export" / "grades.csv").read_text("utf-8")
+    assert '"o""neil, jr"' in raw
