@@ -9,7 +9,6 @@ buffer and never parsed.
 from __future__ import annotations
 
 import os
-import selectors
 import signal
 import socket
 import struct
@@ -19,7 +18,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from autograder.sandbox import codec
 
@@ -127,17 +126,16 @@ class Zygote:
 
     def spawn(self, *, files: dict[str, str], spec: dict, limits: Limits) -> "Worker":
         ours, theirs = socket.socketpair()
-        out_r, out_w = os.pipe()
+        out_file = tempfile.TemporaryFile(prefix="dlgrade-output-")
         try:
             reply = self._request(
                 {"op": "spawn", "files": files, "uid": self.uid, "limits": asdict(limits),
                  **spec},
-                [theirs.fileno(), out_w],
+                [theirs.fileno(), out_file.fileno()],
             )
         finally:
             theirs.close()
-            os.close(out_w)
-        return Worker(self, reply["pid"], ours, out_r, limits)
+        return Worker(self, reply["pid"], ours, out_file, limits)
 
     def kill(self, pid: int, *, grace: float = 0.0) -> dict:
         """Kill a worker's whole tree (after ``grace`` s) and return how it ended."""
@@ -167,41 +165,22 @@ class Zygote:
 
 
 class Worker:
-    """One live sandboxed process holding one submission's code."""
+    """One live sandboxed process holding one submission's code.
 
-    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket, out_r: int,
+    Its stdout and stderr go to an unlinked temporary file (capped by the
+    worker's file-size limit), read back, size-capped, when it is done: a
+    student who prints a lot can never block on a full pipe.
+    """
+
+    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket, out_file: IO[bytes],
                  limits: Limits) -> None:
         self.zygote = zygote
         self.pid = pid
         self.sock = sock
-        self.out_r = out_r
+        self.out_file = out_file
         self.limits = limits
         self.alive = True
-        self.output = bytearray()
-        self.output_dropped = 0
-        self._sel = selectors.DefaultSelector()
-        self._sel.register(sock, selectors.EVENT_READ, "sock")
-        self._sel.register(out_r, selectors.EVENT_READ, "out")
         self._buf = bytearray()
-
-    # -- output
-
-    def _drain(self) -> bool:
-        """Read what the worker printed; False at end of output."""
-        try:
-            chunk = os.read(self.out_r, 65536)
-        except BlockingIOError:
-            return False
-        if not chunk:
-            if self.out_r in self._sel.get_map():
-                self._sel.unregister(self.out_r)
-            return False
-        room = max(self.limits.output_cap - len(self.output), 0)
-        self.output += chunk[:room]
-        self.output_dropped += len(chunk) - min(len(chunk), room)
-        return True
-
-    # -- frames
 
     def _recv(self, timeout: float) -> Any:
         deadline = time.monotonic() + timeout
@@ -221,17 +200,16 @@ class Worker:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._die(f"took longer than {timeout:g} s", timed_out=True)
-            for key, _ in self._sel.select(remaining):
-                if key.data == "out":
-                    self._drain()
-                    continue
-                try:
-                    chunk = self.sock.recv(1 << 20)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    self._die(None)
-                self._buf += chunk
+            self.sock.settimeout(remaining)
+            try:
+                chunk = self.sock.recv(1 << 20)
+            except socket.timeout:
+                continue
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self._die(None)
+            self._buf += chunk
 
     def _die(self, reason: str | None, *, timed_out: bool = False) -> None:
         # a worker that hung up is probably dying already: let it finish dying
@@ -247,6 +225,7 @@ class Worker:
 
     def call(self, message: dict, encode_fn: Any) -> dict:
         try:
+            self.sock.settimeout(self.limits.call_timeout)
             codec.send_frame(self.sock, codec.encode(message, encode_fn))
         except OSError:
             self._die(None)
@@ -266,17 +245,20 @@ class Worker:
             status = self.zygote.kill(self.pid, grace=grace)
         else:
             self.zygote.discard(self.pid)
-        os.set_blocking(self.out_r, False)
-        while self._drain():
-            pass
-        self._sel.close()
-        os.close(self.out_r)
         return status
 
     def captured_output(self) -> str:
-        text = self.output.decode("utf-8", errors="replace")
-        if self.output_dropped:
-            text += f"\n[... {self.output_dropped} more bytes of output not kept]"
+        """What the worker printed, at most ``output_cap`` bytes of it (read once)."""
+        if self.out_file.closed:
+            return ""
+        try:
+            size = os.fstat(self.out_file.fileno()).st_size
+            data = os.pread(self.out_file.fileno(), self.limits.output_cap, 0)
+        finally:
+            self.out_file.close()
+        text = data.decode("utf-8", errors="replace")
+        if size > len(data):
+            text += f"\n[... {size - len(data)} more bytes of output not kept]"
         return text
 
 
