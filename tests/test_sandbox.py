@@ -163,3 +163,21 @@ def test_basic_mode_still_grades(reference_source: str) -> None:
     finally:
         z.close()
     assert not any(n.startswith("dlgrade-student-") for n in os.listdir("/tmp"))
+
+
+def test_user_namespace_mode_isolates_without_root(reference_source: str, repo: Path) -> None:
+    """The layers an ordinary user gets on a kernel with user namespaces
+    (forced here, since the suite may run as root)."""
+    z = Zygote(job=7, mode="userns")
+    try:
+        if z.mode != "userns":
+            pytest.skip("this kernel does not allow user namespaces")
+        assert "network namespace (no network)" in z.protections
+        source = reference_source + (
+            f"\nimport os\ndef probe():\n    return [os.path.exists({str(repo)!r}), os.getpid()]\n")
+        runner, student = load(z, source)
+        assert student.probe() == [False, 1]  # course hidden; PID 1 of its own namespace
+        assert np.array_equal(student.relu(np.array([-1.0, 1.0])), [0.0, 1.0])
+        runner.close()
+    finally:
+        z.close()

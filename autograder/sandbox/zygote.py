@@ -143,6 +143,26 @@ ZYGOTE_NS = CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
 WORKER_NS = CLONE_NEWNS | CLONE_NEWPID
 
 
+def enter_user_namespace() -> bool:
+    """Become root of a new user namespace (mapped to our own uid), with empty
+    network, IPC and UTS namespaces, if this kernel lets an ordinary user.
+    Workers can then get their own mount and PID namespaces as under root."""
+    if not probe_namespaces(CLONE_NEWUSER | ALL_NS):
+        return False
+    uid, gid = os.geteuid(), os.getegid()
+    try:
+        unshare(CLONE_NEWUSER | ZYGOTE_NS)
+        with open("/proc/self/setgroups", "w") as fh:
+            fh.write("deny")
+        with open("/proc/self/uid_map", "w") as fh:
+            fh.write(f"0 {uid} 1")
+        with open("/proc/self/gid_map", "w") as fh:
+            fh.write(f"0 {gid} 1")
+    except (OSError, SandboxSetupError):
+        os._exit(75)  # half-entered: let the grader see the sandbox fail loudly
+    return True
+
+
 def python_roots() -> list[str]:
     """Directories the worker needs read-only: the Python installation(s)."""
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
@@ -176,7 +196,9 @@ def build_root(base: str, files: dict[str, str], uid: int | None, tmpfs_mb: int)
             os.makedirs(dst, exist_ok=True)
         mount(src, dst, None, MS_BIND | MS_REC, None)
         if not writable:
-            mount(None, dst, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID, None)
+            # keep the source's own flags: in a user namespace they are locked
+            kept = os.statvfs(src).f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC | 1024 | 2048)
+            mount(None, dst, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | kept, None)
 
     bind("/usr")
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
@@ -189,7 +211,10 @@ def build_root(base: str, files: dict[str, str], uid: int | None, tmpfs_mb: int)
     for dev in ("null", "zero", "urandom", "random"):
         bind("/dev/" + dev, writable=True, is_file=True)
     os.makedirs(base + "/proc")
-    mount("proc", base + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    try:
+        mount("proc", base + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    except SandboxSetupError:
+        pass  # some containers forbid a new proc; the worker does not need it
     os.makedirs(base + "/tmp")
     os.chmod(base + "/tmp", 0o1777)
     os.makedirs(base + "/etc")
@@ -401,8 +426,9 @@ def run_worker(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> No
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     limits = req["limits"]
     uid = req.get("uid")
-    if mode == "namespaces":
-        build_root(base, req["files"], uid, int(limits["tmpfs_mb"]))
+    if mode in ("namespaces", "userns"):
+        build_root(base, req["files"], uid if mode == "namespaces" else None,
+                   int(limits["tmpfs_mb"]))
     else:
         write_files(base, req["files"])
         os.chdir(base)
@@ -428,7 +454,7 @@ def run_worker(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> No
 
 def spawn(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> int:
     """Fork the worker; return the pid that, when killed, takes the whole tree."""
-    if mode != "namespaces":
+    if mode == "basic":
         home = tempfile.mkdtemp(prefix="dlgrade-student-")
         pid = os.fork()
         if pid == 0:
@@ -489,7 +515,7 @@ ZYGOTE_CTRL = [-1]
 
 def kill_tree(pid: int, mode: str) -> None:
     """Kill a worker and everything it started."""
-    target = MIDDLE.get(pid) if mode == "namespaces" else pid
+    target = MIDDLE.get(pid) if mode != "basic" else pid
     for victim in filter(None, [target, pid]):
         for fn in (os.killpg, os.kill):
             try:
@@ -575,6 +601,8 @@ def main() -> None:
     if forced_mode == "auto" and os.geteuid() == 0 and probe_namespaces(ALL_NS):
         mode = "namespaces"
         unshare(ZYGOTE_NS)
+    elif forced_mode in ("auto", "userns") and enter_user_namespace():
+        mode = "userns"  # not root: a user namespace gives the same isolation but the uid
     else:
         mode = "basic"
     warm_up()
@@ -584,10 +612,14 @@ def main() -> None:
     protections = ["separate process per submission", "rlimits (memory, CPU, file size, "
                    "open files, processes)", "no core dumps", "scrubbed environment",
                    "wall-clock timeout per call", "whole process tree killed"]
-    if mode == "namespaces":
-        protections += ["unprivileged uid", "network namespace (no network)",
+    if mode in ("namespaces", "userns"):
+        protections += ["network namespace (no network)",
                         "mount namespace (course and grader files hidden)",
                         "PID namespace", "size-capped private tmpfs"]
+    if mode == "namespaces":
+        protections += ["unprivileged uid"]
+    elif mode == "userns":
+        protections += ["user namespace (no privileges outside the sandbox)"]
     else:
         protections += ["private temp working directory"]
     codec.send_frame(ctrl, codec.encode({"op": "hello", "mode": mode,
@@ -615,13 +647,13 @@ def main() -> None:
                 if reply is None:
                     kill_tree(req["pid"], mode)
                     reply = reap(req["pid"])
-                if mode != "namespaces":  # in a PID namespace nothing can escape
+                if mode == "basic":  # in a PID namespace nothing can escape
                     kill_orphans()
                 if op == "discard":
                     continue  # no reply wanted
             elif op == "reap":
                 reply = reap(req["pid"])
-                if mode != "namespaces":
+                if mode == "basic":
                     kill_orphans()
             else:
                 reply = {"error": f"unknown op {op}"}
