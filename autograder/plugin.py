@@ -95,6 +95,9 @@ def load_diagnoser(mistakes_file: Path | None) -> Callable[[str, Any, Any], str 
 
 def same_output(a: Any, b: Any) -> bool:
     """Do two outputs agree (arrays up to float noise, nan matching nan)?"""
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys()
+                and all(same_output(a[k], b[k]) for k in a))
     if isinstance(a, tuple) and isinstance(b, (tuple, list)) and len(a) == len(b):
         return all(same_output(x, y) for x, y in zip(a, b, strict=True))
     try:

@@ -1,0 +1,30 @@
+"""Public checks for relu: the exercises of Part 3.2."""
+
+import numpy as np
+import pytest
+
+pytestmark = [pytest.mark.tags("relu"), pytest.mark.visibility("public")]
+
+
+@pytest.mark.points(3)
+def test_relu_course_matrix(student, expect):
+    # Exercise 1: the fixed 4x3 matrix of the course.
+    Z = np.array([[-1.5, 2.0, 0.0], [-0.5, -2.0, 1.5], [3.0, -1.0, 0.5], [-3.0, 4.0, -0.2]])
+    A = student.relu(Z.copy())
+    expect.close(A, np.maximum(0.0, Z), what="relu(Z) on the 4x3 course matrix",
+                 hint="Negative values must become 0; positive values stay as they are.",
+                 fn="relu", args=(Z,))
+
+
+@pytest.mark.points(2)
+def test_relu_zero_count_course(student, expect, rng):
+    # Exercise 3: on uniform(-5, 5) data, relu zeroes exactly the non-positive inputs.
+    Z = rng.uniform(-5, 5, (5, 4))
+    A = expect.array(student.relu(Z.copy()), what="relu(Z)", shape=Z.shape,
+                     fn="relu", args=(Z,))
+    zeros, expected_zeros = int(np.sum(A == 0)), int(np.sum(Z <= 0))
+    expect.true(zeros == expected_zeros,
+                f"relu(Z) has {zeros} zeros, but Z has {expected_zeros} values <= 0: "
+                "exactly those should become 0.", fn="relu", args=(Z,), got=A)
+    expect.close(A[Z > 0], Z[Z > 0], what="relu(Z) where Z > 0",
+                 hint="Positive inputs must come through unchanged.")

@@ -1,0 +1,35 @@
+"""Public checks for mse_loss: the mean of the squared errors."""
+
+import numpy as np
+import pytest
+
+pytestmark = [pytest.mark.tags("mse_loss"), pytest.mark.visibility("public")]
+
+
+@pytest.mark.points(3)
+def test_mse_small_example(student, expect):
+    # Errors 0, 0, -2 (and 1): squared 0, 0, 4, 1, mean 5/4.
+    y_pred = np.array([1.0, 2.0, 3.0, 5.0])
+    y = np.array([1.0, 2.0, 5.0, 4.0])
+    expect.close(student.mse_loss(y_pred.copy(), y.copy()), 1.25,
+                 what="mse_loss(y_pred, y) for errors [0, 0, -2, 1]",
+                 hint="Square every error, then take the mean (np.mean((y_pred - y) ** 2)).",
+                 fn="mse_loss", args=(y_pred, y))
+
+
+@pytest.mark.points(1)
+def test_mse_perfect_predictions(student, expect, rng):
+    y = rng.standard_normal(6)
+    expect.close(student.mse_loss(y.copy(), y.copy()), 0.0,
+                 what="mse_loss(y, y) (perfect predictions)", fn="mse_loss", args=(y, y))
+
+
+@pytest.mark.points(1)
+def test_mse_column_vectors(student, expect):
+    # The (n, 1) columns gradient_descent uses: still one number.
+    y_pred = np.array([[0.5], [1.5], [-1.0]])
+    y = np.array([[1.0], [1.0], [1.0]])
+    expect.close(student.mse_loss(y_pred.copy(), y.copy()), (0.25 + 0.25 + 4.0) / 3,
+                 what="mse_loss(y_pred, y) for (3, 1) columns",
+                 hint="The loss is one number: the mean over all samples.",
+                 fn="mse_loss", args=(y_pred, y))

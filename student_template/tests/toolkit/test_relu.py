@@ -1,0 +1,38 @@
+"""Public checks for relu: the examples and exercises of Part 3.2."""
+
+import numpy as np
+import pytest
+
+pytestmark = [pytest.mark.tags("relu"), pytest.mark.visibility("public")]
+
+
+@pytest.mark.points(2)
+def test_relu_course_example_3x2(student, expect):
+    # The worked example: negatives become 0, the rest stays.
+    Z = np.array([[-1.0, 2.0], [0.0, -3.0], [4.0, -0.5]])
+    expect.close(student.relu(Z.copy()), np.array([[0.0, 2.0], [0.0, 0.0], [4.0, 0.0]]),
+                 what="relu(Z) on the 3x2 example matrix",
+                 hint="Negative values must become 0; positive values stay as they are.",
+                 fn="relu", args=(Z,))
+
+
+@pytest.mark.points(2)
+def test_relu_course_exercise_4x3(student, expect):
+    # Exercise 1: the fixed 4x3 matrix.
+    Z = np.array([[-1.5, 2.0, 0.0], [-0.5, -2.0, 1.5], [3.0, -1.0, 0.5], [-3.0, 4.0, -0.2]])
+    expect.close(student.relu(Z.copy()), np.maximum(0.0, Z),
+                 what="relu(Z) on the 4x3 exercise matrix",
+                 hint="Negative values must become 0; positive values stay as they are.",
+                 fn="relu", args=(Z,))
+
+
+@pytest.mark.points(1)
+def test_relu_exercise_zero_count(student, expect, rng):
+    # Exercise 3: on uniform(-5, 5) data relu zeroes exactly the inputs <= 0.
+    Z = rng.uniform(-5, 5, (5, 4))
+    A = expect.array(student.relu(Z.copy()), what="relu(Z)", shape=Z.shape,
+                     fn="relu", args=(Z,))
+    zeros, expected_zeros = int(np.sum(A == 0)), int(np.sum(Z <= 0))
+    expect.true(zeros == expected_zeros,
+                f"relu(Z) has {zeros} zeros, but Z has {expected_zeros} values <= 0: "
+                "exactly those should become 0.", fn="relu", args=(Z,), got=A)

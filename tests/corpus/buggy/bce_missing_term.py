@@ -1,0 +1,4 @@
+# function: binary_cross_entropy
+# bug: forgets the (1 - y) * log(1 - A) term
+def binary_cross_entropy(A, y):
+    return -np.mean(y * np.log(A + 1e-15))

@@ -1,0 +1,5 @@
+# function: forward_perceptron
+# bug: returns the linear output without the sigmoid
+def forward_perceptron(X, W, b):
+    Z = X @ W + b
+    return Z

@@ -1,0 +1,4 @@
+# function: matrix_multiply
+# bug: operands in the wrong order
+def matrix_multiply(X, W):
+    return np.dot(W, X)

@@ -1,0 +1,4 @@
+# function: mse_loss
+# bug: takes the square root (RMSE)
+def mse_loss(y_pred, y):
+    return np.sqrt(np.mean((y_pred - y) ** 2))

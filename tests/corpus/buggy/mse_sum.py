@@ -1,0 +1,4 @@
+# function: mse_loss
+# bug: returns the sum of squared errors
+def mse_loss(y_pred, y):
+    return np.sum((y_pred - y) ** 2)

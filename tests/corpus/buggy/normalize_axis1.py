@@ -1,0 +1,7 @@
+# function: normalize
+# bug: statistics over rows (axis=1)
+def normalize(X):
+    mean = X.mean(axis=1, keepdims=True)
+    std = X.std(axis=1, keepdims=True)
+    std[std == 0] = 1
+    return (X - mean) / std

@@ -1,0 +1,5 @@
+# function: sigmoid
+# bug: exp(Z) / (1 + exp(Z)) is inf/inf = nan for large Z
+def sigmoid(Z):
+    e = np.exp(Z)
+    return e / (1 + e)

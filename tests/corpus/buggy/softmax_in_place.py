@@ -1,0 +1,6 @@
+# function: softmax
+# bug: shifts the caller's scores in place
+def softmax(Z):
+    Z -= np.max(Z, axis=1, keepdims=True)
+    e = np.exp(Z)
+    return e / np.sum(e, axis=1, keepdims=True)

@@ -1,0 +1,5 @@
+# function: softmax
+# bug: no max subtraction, overflows for large scores
+def softmax(Z):
+    exp_Z = np.exp(Z)
+    return exp_Z / np.sum(exp_Z, axis=1, keepdims=True)

@@ -1,0 +1,3 @@
+# function: relu
+def relu(Z):
+    return np.clip(Z, 0, None)

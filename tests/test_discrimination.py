@@ -1,0 +1,154 @@
+"""The toolkit checks tell right from wrong.
+
+Every file in ``tests/corpus/correct`` and ``tests/corpus/buggy`` is a small
+student snippet that redefines one function; appended to the reference
+solution it makes a full ``neural_network.py`` (later definitions win). Its
+first line names the function (``# function: softmax``), a buggy one's second
+line the bug (``# bug: ...``).
+
+* every correct snippet, the reference and the course's own code score full
+  marks (on ``activations`` too for relu and softmax);
+* every buggy snippet loses points on a check of its function, and on no
+  other function's checks (except functions that call it: forward_perceptron
+  uses the student's own sigmoid);
+* most bugs are named: at least 60 % of the buggy snippets get a
+  "Likely cause:" in some failure message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from autograder.assignment import find_course, load_assignment
+from autograder.results import SubmissionResult
+from autograder.session import run_session
+from autograder.submission import Submission
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "corpus"
+REFERENCE = (ROOT / "solutions" / "neural_network.py").read_text(encoding="utf-8")
+COURSE = (CORPUS / "course_reference.py").read_text(encoding="utf-8")
+ACTIVATIONS = {"relu", "softmax"}
+# A wrong sigmoid may also cost points on these functions, which call it.
+CALLERS = {"sigmoid": {"forward_perceptron"}}
+DIAGNOSED_AT_LEAST = 0.6
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One corpus snippet."""
+
+    name: str  # "buggy/softmax_axis0"
+    kind: str  # "correct" or "buggy"
+    function: str
+    bug: str
+    source: str
+
+    def submission(self) -> Submission:
+        text = f"{REFERENCE}\n\n# ---- student snippet ----\n{self.source}"
+        return Submission(self.name, "py", files={"neural_network.py": text})
+
+
+def read_entry(path: Path) -> Entry:
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    header = dict(line[2:].split(": ", 1) for line in lines[:2] if line.startswith("# "))
+    return Entry(name=f"{path.parent.name}/{path.stem}", kind=path.parent.name,
+                 function=header.get("function", ""), bug=header.get("bug", ""),
+                 source=source)
+
+
+ENTRIES = [read_entry(p) for p in sorted(CORPUS.glob("*/*.py"))]
+CORRECT = [e for e in ENTRIES if e.kind == "correct"]
+BUGGY = [e for e in ENTRIES if e.kind == "buggy"]
+FULL = [Submission("reference", "py", files={"neural_network.py": REFERENCE}),
+        Submission("course", "py", files={"neural_network.py": COURSE})]
+
+
+def grade(assignment_id: str, submissions: list[Submission]) -> dict[str, SubmissionResult]:
+    assignment = load_assignment(find_course(ROOT), assignment_id)
+    results: dict[str, SubmissionResult] = {}
+    run_session(assignment=assignment, submissions=submissions,
+                emit=lambda r: results.__setitem__(r.student, r))
+    return results
+
+
+@pytest.fixture(scope="module")
+def toolkit() -> dict[str, SubmissionResult]:
+    return grade("toolkit", FULL + [e.submission() for e in ENTRIES])
+
+
+@pytest.fixture(scope="module")
+def activations() -> dict[str, SubmissionResult]:
+    return grade("activations", FULL + [e.submission() for e in ENTRIES
+                                        if e.function in ACTIVATIONS])
+
+
+def failures(result: SubmissionResult) -> str:
+    return "\n".join(f"  {c.check}: {c.outcome}: {c.message}" for c in result.checks
+                     if c.outcome != "passed")
+
+
+def lost(result: SubmissionResult) -> dict[str, list[str]]:
+    """function -> ids of its checks that did not pass."""
+    out: dict[str, list[str]] = {}
+    for c in result.checks:
+        if c.outcome != "passed":
+            out.setdefault(c.function, []).append(c.check)
+    return out
+
+
+def test_corpus_is_large_and_well_formed() -> None:
+    toolkit = load_assignment(find_course(ROOT), "toolkit")
+    assert len(CORRECT) >= 12 and len(BUGGY) >= 34
+    for entry in ENTRIES:
+        assert entry.function in toolkit.functions, f"{entry.name}: bad '# function:' line"
+        assert (entry.kind == "buggy") == bool(entry.bug), f"{entry.name}: '# bug:' line"
+
+
+@pytest.mark.parametrize("assignment_id", ["toolkit", "activations"])
+@pytest.mark.parametrize("who", ["reference", "course"])
+def test_reference_and_course_code_full_marks(toolkit, activations, assignment_id, who):
+    result = (toolkit if assignment_id == "toolkit" else activations)[who]
+    assert result.status == "graded", result.error
+    assert result.score == result.max_score, failures(result)
+
+
+@pytest.mark.parametrize("entry", CORRECT, ids=[e.name for e in CORRECT])
+def test_correct_entry_full_marks(toolkit, activations, entry):
+    result = toolkit[entry.name]
+    assert result.status == "graded", result.error
+    assert result.score == result.max_score, failures(result)
+    if entry.function in ACTIVATIONS:
+        other = activations[entry.name]
+        assert other.score == other.max_score, failures(other)
+
+
+@pytest.mark.parametrize("entry", BUGGY, ids=[e.name for e in BUGGY])
+def test_buggy_entry_caught_by_its_own_checks(toolkit, activations, entry):
+    result = toolkit[entry.name]
+    assert result.status == "graded", result.error
+    by_function = lost(result)
+    # the bug costs points on its own function ...
+    assert entry.function in by_function, f"'{entry.bug}' was not caught"
+    # ... and on no unrelated function
+    allowed = {entry.function} | CALLERS.get(entry.function, set())
+    assert set(by_function) <= allowed, failures(result)
+    if entry.function in ACTIVATIONS:
+        other = lost(activations[entry.name])
+        assert set(other) == {entry.function}, failures(activations[entry.name])
+
+
+def test_most_bugs_are_diagnosed(toolkit):
+    diagnosed = [e.name for e in BUGGY
+                 if any("Likely cause:" in c.message for c in toolkit[e.name].checks)]
+    missed = [e.name for e in BUGGY if e.name not in diagnosed]
+    fraction = len(diagnosed) / len(BUGGY)
+    print(f"\ndiagnosed {len(diagnosed)}/{len(BUGGY)} buggy entries ({fraction:.0%}); "
+          f"not diagnosed: {', '.join(missed) or 'none'}")
+    assert fraction >= DIAGNOSED_AT_LEAST
