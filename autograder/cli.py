@@ -4,6 +4,7 @@ commands so that ``dlgrade --help`` and ``dlgrade check`` stay fast."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -49,8 +50,8 @@ COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Pat
 @click.option("-a", "--assignment", required=True, help="Assignment id, e.g. activations.")
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
               help="Output folder for grades.csv, report.html and per-student results.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Grading processes to run in parallel.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Grading processes to run in parallel [default: the number of CPUs].")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=None,
               help="Seconds one call of a student function may take (loading the file: "
               "twice that) [assignment: 5].")
@@ -69,7 +70,7 @@ COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Pat
 @click.option("--scheduler", default=None, help="Grade on a Dask cluster at this address, "
               "e.g. tcp://10.0.0.5:8786 (needs dlgrade[dask]).")
 @COURSE
-def grade(submissions: Path, assignment: str, out: Path, jobs: int, timeout: float | None,
+def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeout: float | None,
           memory: int | None, force: bool, gradebook: Path | None, due: str | None,
           late_penalty: str | None, late_cap: str | None, to_nbgrader: bool,
           scheduler: str | None, course: Path | None) -> None:
@@ -87,7 +88,7 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int, timeout: flo
     if not submissions.is_dir():
         raise UsageError(f"'{submissions}' is not a folder of submissions")
     options = GradeOptions(
-        jobs=jobs, force=force, gradebook=gradebook, scheduler=scheduler,
+        jobs=jobs or os.cpu_count() or 2, force=force, gradebook=gradebook, scheduler=scheduler,
         overrides={"call_timeout": timeout, "memory_mb": memory,
                    "import_timeout": max(2 * timeout, 1.0) if timeout else None},
         late=parse_late_policy(due, late_penalty, late_cap),
@@ -144,17 +145,24 @@ def check(path: Path, assignment: str, course: Path | None) -> None:
 
 
 @main.command()
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("student_template"), show_default=True,
-              help="Where to write the student template.")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the student template [default: COURSE/student_template].")
 @COURSE
-def generate(out: Path, course: Path | None) -> None:
-    """Regenerate the student template from solutions/ and the public checks."""
+def generate(out: Path | None, course: Path | None) -> None:
+    """Regenerate the student template from solutions/ and the public checks.
+
+    Writes stubs of solutions/neural_network.py, every assignment's public
+    checks (never hidden ones), a conftest so plain pytest works, a README
+    and the Part 3.2 exercise notebook. Refuses to overwrite a folder that
+    is not a previous template.
+    """
     from autograder.assignment import find_course
     from autograder.generate import generate_template
 
-    written = generate_template(find_course(course), out)
-    click.echo(f"wrote {len(written)} files to {out}")
+    root = find_course(course)
+    target = out or root / "student_template"
+    written = generate_template(root, target)
+    click.echo(f"wrote {len(written)} files to {target}")
 
 
 @main.command()

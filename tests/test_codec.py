@@ -87,3 +87,22 @@ def test_deep_nesting_is_refused() -> None:
         deep = [deep]
     with pytest.raises(codec.WireError):
         codec.decode(frame(deep, []))
+
+
+@pytest.mark.parametrize("arr", [np.random.default_rng(0).random((6, 4)), np.array(2.5),
+                                 np.arange(5, dtype=np.int32), np.zeros((0, 3)),
+                                 np.arange(6.0).reshape(2, 3).T, np.array([[1]], dtype=">i4")])
+def test_fast_npy_path_agrees_with_numpy(arr: np.ndarray) -> None:
+    ours = codec.npy_bytes(arr)
+    assert np.array_equal(np.load(io.BytesIO(ours), allow_pickle=False), arr)  # real .npy
+    buf = io.BytesIO()
+    np.save(buf, arr)
+    back = codec.npy_array(buf.getvalue())
+    assert back.dtype == arr.dtype and back.shape == arr.shape and np.array_equal(back, arr)
+    assert back.flags.writeable
+
+
+def test_array_data_that_does_not_match_its_header_is_rejected() -> None:
+    short = codec.npy_bytes(np.zeros(10))[:-8]
+    with pytest.raises(codec.WireError):
+        codec.decode(frame({"nd": 0}, [short]))
