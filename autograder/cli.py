@@ -182,5 +182,10 @@ def export(gradebook: Path, out: Path) -> None:
     click.echo(f"wrote {rows} students to {out}")
 
 
+from autograder.cli_nbgrader import nbgrader_group  # noqa: E402 - light: click only
+
+main.add_command(nbgrader_group)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

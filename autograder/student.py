@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from autograder.sandbox import helpers as helper_module
-from autograder.sandbox.client import Limits, Worker, WorkerGone, Zygote
+from autograder.sandbox.client import Limits, SandboxError, Worker, WorkerGone, Zygote
 
 HELPER_NAMES = {id(fn): name for name, fn in helper_module.HELPERS.items()}
 
@@ -149,6 +149,11 @@ class SandboxRunner:
         try:
             ready = worker.wait_ready()
         except WorkerGone as exc:
+            if exc.setup_failed:  # our fault, not the student's: a grader error
+                self._collect(worker)
+                detail = (self.output.pop() if self.output else "") + self.zygote.log_tail()
+                raise SandboxError("the sandbox could not set up a worker: "
+                                   + detail[-1500:]) from None
             what = "loading" if not exc.timed_out else "loading (it did not finish)"
             self.import_error = f"your file could not be loaded: {what} {exc.reason}"
             self._collect(worker)

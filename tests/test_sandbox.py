@@ -69,12 +69,13 @@ def test_an_import_the_zygote_had_not_loaded_works(zygote: Zygote) -> None:
 def test_worker_sees_only_its_own_files(zygote: Zygote, repo: Path) -> None:
     if zygote.mode != "namespaces":
         pytest.skip("file isolation needs the namespace sandbox (root)")
-    source = (f"import os\ndef probe():\n    return [os.path.exists({str(repo)!r}), "
-              f"os.path.exists('/tmp/../{repo.name}'), sorted(os.listdir('.')), os.getuid(), "
-              "os.path.exists('/etc/shadow')]\n")
+    solution = str(repo / "solutions" / "neural_network.py")
+    source = (f"import os\ndef probe():\n    return [os.path.exists({solution!r}), "
+              f"os.path.exists({str(repo / 'assignments')!r}), sorted(os.listdir('.')), "
+              "os.getuid(), os.path.exists('/etc/shadow')]\n")
     runner, student = load(zygote, source)
-    exists, _, files, uid, shadow = student.probe()
-    assert not exists and not shadow
+    solution_visible, checks_visible, files, uid, shadow = student.probe()
+    assert not solution_visible and not checks_visible and not shadow
     assert files == ["neural_network.py"]
     assert uid != 0
     runner.close()
@@ -174,7 +175,8 @@ def test_user_namespace_mode_isolates_without_root(reference_source: str, repo: 
             pytest.skip("this kernel does not allow user namespaces")
         assert "network namespace (no network)" in z.protections
         source = reference_source + (
-            f"\nimport os\ndef probe():\n    return [os.path.exists({str(repo)!r}), os.getpid()]\n")
+            f"\nimport os\ndef probe():\n    return [os.path.exists({str(repo / 'assignments')!r}),"
+            " os.getpid()]\n")
         runner, student = load(z, source)
         assert student.probe() == [False, 1]  # course hidden; PID 1 of its own namespace
         assert np.array_equal(student.relu(np.array([-1.0, 1.0])), [0.0, 1.0])

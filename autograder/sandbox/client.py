@@ -23,6 +23,7 @@ from typing import IO, Any
 from autograder.sandbox import codec
 
 ZYGOTE_PATH = str(Path(__file__).with_name("zygote.py"))
+SETUP_FAILED = 71  # the zygote's exit code for a worker it could not set up
 BASE_UID = 61000  # one unprivileged uid per parallel job: 61000 + job
 SIGNAL_NAMES = {
     signal.SIGSEGV: "a segmentation fault",
@@ -59,10 +60,17 @@ class SandboxError(Exception):
 class WorkerGone(Exception):
     """The worker died or timed out; ``reason`` says how, for students."""
 
-    def __init__(self, reason: str, *, timed_out: bool = False) -> None:
+    def __init__(self, reason: str, *, timed_out: bool = False,
+                 status: dict | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.timed_out = timed_out
+        self.status = status or {}
+
+    @property
+    def setup_failed(self) -> bool:
+        """The sandbox could not set the worker up: a grader fault."""
+        return self.status.get("exit") == SETUP_FAILED
 
 
 def _zygote_env() -> dict[str, str]:
@@ -216,7 +224,7 @@ class Worker:
         status = self.kill(grace=0.0 if reason else 1.0)
         if reason is None:
             reason = describe_exit(status)
-        raise WorkerGone(reason, timed_out=timed_out)
+        raise WorkerGone(reason, timed_out=timed_out, status=status)
 
     # -- public
 
@@ -271,7 +279,7 @@ def describe_exit(status: dict) -> str:
             return "was killed (it probably used too much memory or too many processes)"
         return f"crashed with {what}"
     code = status.get("exit")
-    if code == 71:
+    if code == SETUP_FAILED:
         return "could not be started (grader error)"
     if code is not None:
         return f"ended the Python process (exit code {code}; was os._exit or sys.exit called?)"

@@ -210,18 +210,18 @@ def build_root(base: str, files: dict[str, str], uid: int | None, tmpfs_mb: int)
         bind(root)
     for dev in ("null", "zero", "urandom", "random"):
         bind("/dev/" + dev, writable=True, is_file=True)
-    os.makedirs(base + "/proc")
+    os.makedirs(base + "/proc", exist_ok=True)
     try:
         mount("proc", base + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
     except SandboxSetupError:
         pass  # some containers forbid a new proc; the worker does not need it
-    os.makedirs(base + "/tmp")
+    os.makedirs(base + "/tmp", exist_ok=True)  # may exist: a venv under /tmp is bound there
     os.chmod(base + "/tmp", 0o1777)
-    os.makedirs(base + "/etc")
+    os.makedirs(base + "/etc", exist_ok=True)
     with open(base + "/etc/passwd", "w") as fh:
         fh.write(f"student:x:{uid or 0}:{uid or 0}:student:{STUDENT_HOME}:/bin/sh\n")
     home = base + STUDENT_HOME
-    os.makedirs(home)
+    os.makedirs(home, exist_ok=True)
     write_files(home, files)
     if uid is not None:
         for dirpath, _dirs, names in os.walk(home):

@@ -1,0 +1,44 @@
+"""``dlgrade nbgrader ...``: run the course on Jupyter with nbgrader.
+
+Wired into the main command with ``main.add_command(nbgrader_group)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+nbgrader_group = click.Group(
+    "nbgrader", help="Run the course on Jupyter with nbgrader (release/collect workflow).")
+
+
+@nbgrader_group.command("init")
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-a", "--assignment", "assignments", multiple=True,
+              help="Assignment to include (repeatable) [default: all].")
+@click.option("--course", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="dlgrade course root (holds solutions/ and assignments/). Default: "
+              "the current directory.")
+@click.option("--course-id", default="dl-numpy", show_default=True,
+              help="nbgrader's course id (students use it with --course).")
+@click.option("--exchange", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Exchange folder written into nbgrader_config.py [default: nbgrader's, "
+              "/srv/nbgrader/exchange].")
+def init(course_dir: Path, assignments: tuple[str, ...], course: Path | None, course_id: str,
+         exchange: Path | None) -> None:
+    """Create an nbgrader course in COURSE_DIR from the solutions and the checks.
+
+    Writes COURSE_DIR/nbgrader_config.py and COURSE_DIR/source/<assignment>/<assignment>.ipynb
+    (solution cells, and test cells with the public checks and, hidden, the hidden
+    ones). Then, in COURSE_DIR: nbgrader generate_assignment <assignment>.
+    """
+    from autograder.assignment import find_course
+    from autograder.nbgrader_course import init_course
+
+    written = init_course(course_dir, course_root=find_course(course),
+                          assignments=list(assignments) or None, course_id=course_id,
+                          exchange=exchange)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {course_dir} && nbgrader generate_assignment <assignment>")

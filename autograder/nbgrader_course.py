@@ -1,0 +1,513 @@
+"""Generate an nbgrader course from the course content (``dlgrade nbgrader init``).
+
+For each assignment this writes ``source/<id>/<id>.ipynb``, a notebook that
+nbgrader's ``generate_assignment`` turns into the students' version:
+
+* a markdown introduction (the assignment's title and README);
+* a read-only cell with the toolkit's imports (from ``solutions/``);
+* a read-only *setup* cell: dlgrade's ``checklib`` and ``helpers`` (public,
+  inlined) and the fixtures the checks use (``student``, ``expect``, ``rng``
+  seeded as in the grader, ``helpers``), so the test cells need nothing
+  installed;
+* per function, a *solution* cell (the reference function with its body
+  between ``### BEGIN SOLUTION`` / ``### END SOLUTION``) and an autograded
+  *test* cell worth the function's points: the public checks' source, visible,
+  and the hidden checks' inside ``### BEGIN HIDDEN TESTS`` /
+  ``### END HIDDEN TESTS``. A test cell runs every check, prints one line per
+  check and ends with its score, which nbgrader reads as partial credit.
+
+Checks are collected with pytest itself (markers, parametrize ids and values
+exactly as the grader sees them); their source is taken with :mod:`ast`,
+decorators removed. nbgrader and nbformat are imported only inside functions.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from autograder.assignment import Assignment, list_assignments, load_assignment
+from autograder.errors import ConfigError, UsageError
+from autograder.plugin import MARKERS, check_id, pytest_args, spec_of
+
+ENGINE = Path(__file__).resolve().parent
+SOLUTION_FILE = Path("solutions") / "neural_network.py"
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+DEFAULT_COURSE_ID = "dl-numpy"
+FIXTURES = ("student", "expect", "rng", "helpers")
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+
+@dataclass(frozen=True)
+class CheckCase:
+    """One collected check (one parametrize case), as a test cell runs it."""
+
+    id: str  # e.g. "softmax_matches_definition[4x10]"
+    test: str  # the test function's name
+    function: str  # the toolkit function (first tag)
+    points: float
+    hidden: bool
+    file: Path
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- collection
+
+
+class _Collector:
+    """A pytest plugin that collects checks and runs none."""
+
+    def __init__(self) -> None:
+        self.cases: list[CheckCase] = []
+        self.errors: list[str] = []
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        for name, doc in MARKERS.items():
+            config.addinivalue_line("markers", f"{name}: {doc}")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            try:
+                spec = spec_of(item)
+                if getattr(item, "cls", None) is not None:
+                    raise pytest.UsageError(f"{item.nodeid}: checks must be plain functions")
+                callspec = getattr(item, "callspec", None)
+                self.cases.append(CheckCase(
+                    id=check_id(item), test=getattr(item, "originalname", item.name),
+                    function=spec.function, points=spec.points,
+                    hidden=spec.visibility == "hidden", file=Path(str(item.path)),
+                    params=dict(callspec.params) if callspec else {}))
+            except Exception as exc:  # noqa: BLE001 - reported as a ConfigError below
+                self.errors.append(str(exc))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        return True
+
+
+def collect_checks(assignment: Assignment) -> list[CheckCase]:
+    """Every check of ``assignment`` (public, then hidden), as pytest collects them.
+
+    Raises:
+        ConfigError: the checks cannot be collected or their points do not add up.
+    """
+    from autograder.session import validate_points
+
+    collector = _Collector()
+    files = assignment.check_files(hidden=True)
+    old = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        with tempfile.TemporaryDirectory(prefix="dlgrade-collect-") as tmp:
+            ini = Path(tmp) / "pytest.ini"
+            ini.write_text("[pytest]\n")
+            code = pytest.main([*pytest_args(files, ini), "--collect-only"],
+                               plugins=[collector])
+    finally:
+        if old is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
+    if collector.errors or code not in (0, 5) or not collector.cases:
+        detail = "\n".join(collector.errors) or f"pytest exit code {int(code)}"
+        raise ConfigError(f"the checks of '{assignment.id}' could not be collected:\n{detail}")
+    from autograder.plugin import CheckSpec
+
+    validate_points(assignment, [CheckSpec(c.id, c.function, c.points,
+                                           "hidden" if c.hidden else "public", "")
+                                 for c in collector.cases])
+    return collector.cases
+
+
+# ---------------------------------------------------------------- source
+
+
+def _segment(lines: list[str], node: ast.stmt, *, decorators: bool) -> str:
+    first = node.lineno
+    if decorators and isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.decorator_list:
+        first = min(d.lineno for d in node.decorator_list)
+    return "".join(lines[first - 1:node.end_lineno]).rstrip() + "\n"
+
+
+def _is_pytest_import(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Import):
+        return all(a.name == "pytest" for a in node.names)
+    return isinstance(node, ast.ImportFrom) and node.module in ("pytest", "__future__")
+
+
+@dataclass
+class CheckFile:
+    """A check file split for a notebook: imports, helpers, and test functions."""
+
+    imports: list[str]
+    support: list[str]
+    tests: dict[str, str]
+
+
+def split_check_file(path: Path) -> CheckFile:
+    """Split a check file; decorators of test functions are dropped.
+
+    Raises:
+        ConfigError: a fixture of its own, or ``pytest`` used inside a check.
+    """
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines(keepends=True)
+    tree = ast.parse(source, str(path))
+    parts = CheckFile(imports=[], support=[], tests={})
+    for index, node in enumerate(tree.body):
+        if index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the module docstring
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if not _is_pytest_import(node):
+                parts.imports.append(_segment(lines, node, decorators=False))
+            continue
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
+            continue
+        if isinstance(node, ast.FunctionDef):
+            if any("fixture" in ast.unparse(d) for d in node.decorator_list):
+                raise ConfigError(f"{path}: fixture '{node.name}': checks may only use the "
+                                  f"fixtures {', '.join(FIXTURES)}")
+            body = ast.Module(body=node.body, type_ignores=[])
+            if any(isinstance(n, ast.Name) and n.id == "pytest" for n in ast.walk(body)):
+                raise ConfigError(f"{path}: '{node.name}' uses pytest inside its body; "
+                                  "notebook test cells run without pytest")
+            if node.name.startswith("test"):
+                parts.tests[node.name] = _segment(lines, node, decorators=False)
+                continue
+        parts.support.append(_segment(lines, node, decorators=True))
+    return parts
+
+
+def _literal(value: Any, case: CheckCase) -> str:
+    text = repr(value)
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        raise ConfigError(f"check '{case.id}': parameter value {text[:60]} is not a Python "
+                          "literal (numbers, strings, tuples, lists, dicts)") from None
+    return text
+
+
+def _run_line(case: CheckCase) -> str:
+    args = [case.test, repr(case.id), f"points={case.points:g}"]
+    if case.hidden:
+        args.append("hidden=True")
+    args += [f"{name}={_literal(value, case)}" for name, value in case.params.items()]
+    return f"checks.run({', '.join(args)})\n"
+
+
+def _file_block(parts: CheckFile, cases: list[CheckCase]) -> str:
+    """The code of one check file's checks of one function: helpers, tests, runs."""
+    wanted = {c.test for c in cases}
+    chunks = ["".join(dict.fromkeys(parts.imports))] if parts.imports else []
+    chunks += parts.support
+    chunks += [src for name, src in parts.tests.items() if name in wanted]
+    chunks.append("".join(_run_line(c) for c in cases))
+    return "\n\n".join(chunk.rstrip("\n") for chunk in chunks) + "\n"
+
+
+def test_cell_source(function: str, points: float, cases: list[CheckCase]) -> str:
+    """The autograded test cell of ``function``: public checks, then hidden ones."""
+    files: dict[Path, CheckFile] = {}
+
+    def blocks(selected: list[CheckCase]) -> Iterator[str]:
+        for path in dict.fromkeys(c.file for c in selected):
+            if path not in files:
+                files[path] = split_check_file(path)
+            yield _file_block(files[path], [c for c in selected if c.file == path])
+
+    public = [c for c in cases if not c.hidden]
+    hidden = [c for c in cases if c.hidden]
+    text = (f"# Checks of {function}() ({points:g} points). Run the cell that defines "
+            f"{function} first.\nchecks = Checks({function!r}, points={points:g})\n\n")
+    text += "\n\n".join(b.rstrip("\n") for b in blocks(public)) + "\n"
+    if hidden:
+        text += f"\n{BEGIN_HIDDEN}\n"
+        text += "\n\n".join(b.rstrip("\n") for b in blocks(hidden))
+        text += f"\n{END_HIDDEN}\n"
+    return text + "\nchecks.score()\n"
+
+
+@dataclass
+class Toolkit:
+    """``solutions/neural_network.py`` split into its preamble and its functions."""
+
+    preamble: str
+    functions: dict[str, str]
+
+
+def split_solution(source: str, path: Path = SOLUTION_FILE) -> Toolkit:
+    """Split the reference toolkit: preamble (imports, aliases, private helpers) and
+    one source text per public function (decorators, docstring and fences kept)."""
+    lines = source.splitlines(keepends=True)
+    tree = ast.parse(source, str(path))
+    preamble: list[str] = []
+    functions: dict[str, str] = {}
+    for index, node in enumerate(tree.body):
+        if index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            continue
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+            # end_lineno is the last statement: take the indented lines after it
+            # too (the END SOLUTION fence is a comment)
+            end = node.end_lineno or node.lineno
+            while end < len(lines) and (not lines[end].strip() or lines[end][:1] in " \t"):
+                end += 1
+            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+            functions[node.name] = "".join(lines[first - 1:end]).rstrip() + "\n"
+        else:
+            preamble.append(_segment(lines, node, decorators=True))
+    text, previous = "", ""
+    for chunk in preamble:  # imports and aliases in groups, two blank lines around defs
+        kind = "def" if chunk.lstrip().startswith(("def ", "class ", "@")) else (
+            "import" if chunk.startswith(("import ", "from ")) else "other")
+        if text:
+            text += "" if kind == previous != "def" else ("\n\n" if "def" in (kind, previous)
+                                                         else "\n")
+        text += chunk
+        previous = kind
+    return Toolkit(preamble=text, functions=functions)
+
+
+# ---------------------------------------------------------------- notebook
+
+
+def setup_cell_source() -> str:
+    """The read-only cell that gives the test cells their fixtures."""
+    sources = {}
+    for name, path in (("checklib", ENGINE / "checklib.py"),
+                       ("helpers", ENGINE / "sandbox" / "helpers.py")):
+        text = path.read_text(encoding="utf-8")
+        if "'''" in text or text.rstrip().endswith("\\"):
+            raise ConfigError(f"{path} cannot be inlined (it contains ''')")
+        sources[name] = text
+    return SETUP_TEMPLATE.replace("{checklib}", sources["checklib"]).replace(
+        "{helpers}", sources["helpers"])
+
+
+SETUP_TEMPLATE = '''\
+# Support for the test cells (generated by dlgrade; read-only). The checks call
+# your functions through `student`, assert with `expect` (dlgrade's checklib),
+# draw their inputs from `rng` (seeded by the check's name: the grader's inputs)
+# and may pass `helpers` functions to yours.
+import inspect
+import types
+import warnings
+import zlib
+
+import numpy as np
+
+CHECKLIB_SOURCE = r\'\'\'{checklib}\'\'\'
+
+HELPERS_SOURCE = r\'\'\'{helpers}\'\'\'
+
+
+def _module(name, source):
+    module = types.ModuleType(name)
+    exec(compile(source, name + ".py", "exec"), module.__dict__)
+    return module
+
+
+checklib = _module("checklib", CHECKLIB_SOURCE)
+helpers = _module("helpers", HELPERS_SOURCE)
+
+
+class _Student:
+    """`student.relu(Z)` calls the relu defined in this notebook."""
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        function = globals().get(name)
+        if not callable(function):
+            raise NameError(f"{name}() is not defined: run the cell that defines it first")
+        return function
+
+
+student = _Student()
+
+
+class Checks:
+    """Runs the checks of one function and adds up their points."""
+
+    def __init__(self, function, points):
+        self.function = function
+        self.points = points
+        self.earned = 0.0
+        self.available = 0.0
+
+    def run(self, test, check_id, points, hidden=False, **params):
+        """Run one check; print PASS or FAIL and why."""
+        fixtures = {"student": student, "expect": checklib.Expect(hidden=hidden),
+                    "rng": np.random.default_rng(zlib.crc32(check_id.encode())),
+                    "helpers": helpers}
+        arguments = {name: fixtures[name] if name in fixtures else params[name]
+                     for name in inspect.signature(test).parameters}
+        self.available += points
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")  # nbgrader scores a cell writing to stderr 0
+                test(**arguments)
+        except checklib.CheckFailed as exc:
+            message = str(exc)
+        except AssertionError as exc:
+            message = "This hidden check failed." if hidden else (str(exc) or "failed")
+        except Exception as exc:
+            message = f"{type(exc).__name__}: {exc}"
+        else:
+            self.earned += points
+            print(f"PASS  {check_id}  ({points:g}/{points:g})")
+            return
+        print(f"FAIL  {check_id}  (0/{points:g})\\n      " + message.replace("\\n", "\\n      "))
+
+    def score(self):
+        """This cell's points (nbgrader reads the number as partial credit)."""
+        print(f"{self.function}: {self.earned:g} of {self.available:g} check points")
+        if not self.available:
+            return 0.0
+        return round(self.points * self.earned / self.available, 4)
+'''
+
+INTRO_FOOTER = """
+## How this notebook works
+
+Write each function in its cell, in place of `raise NotImplementedError()`,
+and run it; then run the test cell below it. A test cell prints `PASS` or
+`FAIL` (with the reason) for every check and ends with the points you have
+earned. Do not edit the read-only cells.
+
+When your work is graded, hidden checks run as well (other shapes, integer
+input, extreme values, leaving your inputs unchanged).
+"""
+
+
+def _nbgrader(grade_id: str, *, solution: bool = False, grade: bool = False,
+              locked: bool = False, points: float | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"grade": grade, "grade_id": grade_id, "locked": locked,
+                            "schema_version": 3, "solution": solution}
+    if points is not None:
+        meta["points"] = points if not float(points).is_integer() else int(points)
+    return {"nbgrader": meta}
+
+
+def build_notebook(course_root: Path, assignment: Assignment) -> Any:
+    """The nbgrader source notebook of ``assignment`` (an ``nbformat`` notebook).
+
+    Raises:
+        ConfigError: a function has no reference or no solution fences, or the
+            checks cannot be collected.
+    """
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    solution = course_root / SOLUTION_FILE
+    if not solution.is_file():
+        raise UsageError(f"no reference toolkit at '{solution}' (pass --course DIR)")
+    toolkit = split_solution(solution.read_text(encoding="utf-8"), solution)
+    cases = collect_checks(assignment)
+
+    readme = assignment.readme.strip()
+    if readme.startswith("# "):
+        readme = readme.split("\n", 1)[1].strip() if "\n" in readme else ""
+    cells = [
+        new_markdown_cell(f"# {assignment.title}\n\n{readme}\n{INTRO_FOOTER}".strip(),
+                          id="intro", metadata=_nbgrader("intro", locked=True)),
+        new_code_cell(toolkit.preamble.strip(), id="imports",
+                      metadata=_nbgrader("imports", locked=True)),
+        new_code_cell(setup_cell_source().strip(), id="dlgrade-setup",
+                      metadata=_nbgrader("dlgrade_setup", locked=True)),
+    ]
+    for function in assignment.functions:
+        code = toolkit.functions.get(function)
+        if code is None:
+            raise ConfigError(f"{solution}: no function '{function}' (assignment "
+                              f"'{assignment.id}')")
+        if BEGIN_SOLUTION not in code or END_SOLUTION not in code:
+            raise ConfigError(f"{solution}: '{function}' has no {BEGIN_SOLUTION} / "
+                              f"{END_SOLUTION} fences, so nbgrader would hand out its code")
+        mine = [c for c in cases if c.function == function]
+        points = assignment.points[function]
+        cells.append(new_markdown_cell(f"## `{function}`", id=f"heading-{function}",
+                                       metadata=_nbgrader(f"heading_{function}", locked=True)))
+        cells.append(new_code_cell(code.strip(), id=f"solution-{function}",
+                                   metadata=_nbgrader(f"solution_{function}", solution=True)))
+        cells.append(new_code_cell(test_cell_source(function, points, mine).strip(),
+                                   id=f"test-{function}",
+                                   metadata=_nbgrader(f"test_{function}", grade=True,
+                                                      locked=True, points=points)))
+    nb = new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC,
+                                             "language_info": {"name": "python"}})
+    nbformat.validate(nb)
+    return nb
+
+
+# ---------------------------------------------------------------- the course
+
+
+CONFIG_TEMPLATE = '''\
+# nbgrader configuration of this course, generated by `dlgrade nbgrader init`.
+# Run the nbgrader commands from this folder. See `nbgrader --help-all`.
+c = get_config()  # noqa: F821 - provided by nbgrader
+
+c.CourseDirectory.course_id = {course_id!r}
+{exchange_line}
+# Seconds a notebook cell may run during validate/autograde.
+c.Execute.timeout = 120
+# Submissions of students not yet in the gradebook are added when autograded.
+c.Autograde.create_student = True
+'''
+
+
+def config_text(*, course_id: str, exchange: Path | None) -> str:
+    """The text of ``nbgrader_config.py``."""
+    if exchange is None:
+        line = ("# The exchange folder shared by instructors and students (nbgrader's default):\n"
+                "# c.Exchange.root = '/srv/nbgrader/exchange'\n")
+    else:
+        line = ("# The exchange folder shared by instructors and students:\n"
+                f"c.Exchange.root = {str(Path(exchange).resolve())!r}\n")
+    return CONFIG_TEMPLATE.format(course_id=course_id, exchange_line=line)
+
+
+def init_course(course_dir: Path, *, course_root: Path, assignments: list[str] | None = None,
+                course_id: str = DEFAULT_COURSE_ID, exchange: Path | None = None) -> list[Path]:
+    """Create (or refresh) an nbgrader course in ``course_dir``.
+
+    Args:
+        course_dir: the nbgrader course folder (created).
+        course_root: the dlgrade course (holds ``solutions/`` and ``assignments/``).
+        assignments: assignment ids; default: all.
+        course_id: nbgrader's course id.
+        exchange: the exchange root written into the config (default: nbgrader's).
+
+    Returns:
+        The files written: ``nbgrader_config.py`` and one source notebook per assignment.
+    """
+    import nbformat
+
+    course_dir = Path(course_dir)
+    ids = list(assignments) if assignments else list_assignments(course_root)
+    notebooks = {a: build_notebook(course_root, load_assignment(course_root, a)) for a in ids}
+    course_dir.mkdir(parents=True, exist_ok=True)
+    config = course_dir / "nbgrader_config.py"
+    config.write_text(config_text(course_id=course_id, exchange=exchange), encoding="utf-8")
+    written = [config]
+    for aid, nb in notebooks.items():
+        target = course_dir / "source" / aid / f"{aid}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(target))
+        written.append(target)
+    return written

@@ -1,0 +1,199 @@
+"""``dlgrade nbgrader init``: the generated nbgrader course and its notebooks."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from autograder.assignment import list_assignments, load_assignment
+from autograder.cli import _Group
+from autograder.cli_nbgrader import nbgrader_group
+from autograder.nbgrader_course import build_notebook, init_course, split_solution
+from autograder.session import run_session
+from autograder.submission import Submission
+
+nbformat = pytest.importorskip("nbformat")
+
+WRONG_AXIS = '''
+def softmax(Z):
+    e = np.exp(Z - np.max(Z, axis=0, keepdims=True))
+    return e / np.sum(e, axis=0, keepdims=True)
+'''
+
+
+def _meta(cell: Any) -> dict[str, Any]:
+    return dict(cell.metadata.get("nbgrader", {}))
+
+
+def run_notebook(nb: Any, replace: dict[str, str] | None = None) -> dict[str, float]:
+    """Run a notebook's code cells in one namespace, as a kernel would.
+
+    ``replace`` maps a function to the code put in its solution cell. Returns
+    {grade_id: score} of the test cells (the value of their last line).
+    """
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    scores = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = _meta(cell)
+        source = cell.source
+        name = meta.get("grade_id", "").removeprefix("solution_")
+        if meta.get("solution") and replace and name in replace:
+            source = replace[name]
+        if meta.get("grade"):
+            body, last = source.rstrip().rsplit("\n", 1)
+            exec(compile(body, meta["grade_id"], "exec"), namespace)
+            scores[meta["grade_id"]] = eval(last, namespace)
+        else:
+            exec(compile(source, meta.get("grade_id", "cell"), "exec"), namespace)
+    return scores
+
+
+@pytest.fixture(scope="module")
+def activations_nb(repo: Path) -> Any:
+    return build_notebook(repo, load_assignment(repo, "activations"))
+
+
+def test_init_writes_config_and_one_notebook_per_assignment(tmp_path: Path, repo: Path) -> None:
+    written = init_course(tmp_path / "course", course_root=repo, course_id="dl101",
+                          exchange=tmp_path / "exchange")
+    config = (tmp_path / "course" / "nbgrader_config.py").read_text()
+    assert "c.CourseDirectory.course_id = 'dl101'" in config
+    assert f"c.Exchange.root = {str((tmp_path / 'exchange').resolve())!r}" in config
+    compile(config, "nbgrader_config.py", "exec")  # nbgrader executes it
+    # one source notebook per assignment (default: all), valid nbformat
+    expected = [tmp_path / "course" / "source" / a / f"{a}.ipynb" for a in list_assignments(repo)]
+    assert written[1:] == expected
+    for path in expected:
+        nbformat.validate(nbformat.read(str(path), as_version=4))
+
+
+def test_notebook_layout(activations_nb: Any, repo: Path) -> None:
+    cells = {_meta(c)["grade_id"]: c for c in activations_nb.cells}
+    assert len(cells) == len(activations_nb.cells)  # grade ids are unique
+    assert cells["intro"].source.startswith("# Part 3.2: Activation functions")
+    for function in ("relu", "softmax"):
+        solution, test = cells[f"solution_{function}"], cells[f"test_{function}"]
+        # the solution cell: the reference function, body fenced, docstring kept
+        assert _meta(solution) | {"grade_id": ""} == {
+            "grade": False, "grade_id": "", "locked": False, "schema_version": 3,
+            "solution": True}
+        assert solution.source.startswith(f"def {function}(")
+        assert "### BEGIN SOLUTION" in solution.source and '"""' in solution.source
+        # the test cell: worth the function's points; hidden checks fenced
+        assert _meta(test)["grade"] and _meta(test)["locked"] and not _meta(test)["solution"]
+        assert _meta(test)["points"] == 10
+        public, hidden = test.source.split("### BEGIN HIDDEN TESTS")
+        assert "### END HIDDEN TESTS" in hidden and "hidden=True" not in public
+        assert "@pytest" not in test.source and "pytestmark" not in test.source
+        ast.parse(test.source)
+    # only the assignment's functions: the other solutions are not given away
+    assert "def sigmoid" not in "".join(c.source for c in activations_nb.cells)
+
+
+def test_notebook_runs_the_same_checks_as_the_grader(activations_nb: Any, repo: Path,
+                                                     reference_source: str) -> None:
+    # every check of dlgrade, under the same id, points and visibility
+    results: list[Any] = []
+    wrong = reference_source.replace("axis=1", "axis=0")
+    run_session(assignment=load_assignment(repo, "activations"), emit=results.append,
+                submissions=[Submission("ref", "py", files={"neural_network.py": reference_source}),
+                             Submission("axis", "py", files={"neural_network.py": wrong})])
+    text = "".join(c.source for c in activations_nb.cells)
+    runs = re.findall(r"checks\.run\(\w+, '([^']+)', points=([\d.]+)(, hidden=True)?", text)
+    assert sorted((i, float(p), bool(h)) for i, p, h in runs) == sorted(
+        (c.check, c.max_points, c.visibility == "hidden") for c in results[0].checks)
+
+    # the reference gets full marks in the notebook; the wrong axis loses exactly the
+    # softmax points dlgrade takes off (same checks, same seeded inputs)
+    assert run_notebook(activations_nb) == {"test_relu": 10, "test_softmax": 10}
+    softmax_points = sum(c.points for c in results[1].checks if c.function == "softmax")
+    assert softmax_points < 10
+    assert run_notebook(activations_nb, {"softmax": WRONG_AXIS}) == {
+        "test_relu": 10, "test_softmax": softmax_points}
+
+
+@pytest.mark.parametrize("assignment", ["activations", "toolkit"])
+def test_every_assignment_notebook_gives_the_reference_full_marks(repo: Path,
+                                                                  assignment: str) -> None:
+    loaded = load_assignment(repo, assignment)
+    nb = build_notebook(repo, loaded)
+    assert run_notebook(nb) == {f"test_{f}": p for f, p in loaded.points.items()}
+    # stubs (what nbgrader hands out) earn nothing
+    stubs = {f: f"def {f}(*args, **kwargs):\n    raise NotImplementedError()\n"
+             for f in loaded.functions}
+    assert set(run_notebook(nb, stubs).values()) == {0}
+
+
+def test_split_solution_keeps_fences_and_drops_future_import(reference_source: str) -> None:
+    toolkit = split_solution(reference_source)
+    assert "from __future__" not in toolkit.preamble
+    assert "import numpy as np" in toolkit.preamble and "def _identity" in toolkit.preamble
+    assert all(code.rstrip().endswith("### END SOLUTION") for code in toolkit.functions.values())
+
+
+def test_cli_init(tmp_path: Path, repo: Path) -> None:
+    cli = _Group(commands={"nbgrader": nbgrader_group})
+    result = CliRunner().invoke(cli, ["nbgrader", "init", str(tmp_path / "c"), "-a",
+                                      "activations", "--course", str(repo)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "c" / "source" / "activations" / "activations.ipynb").is_file()
+    assert not (tmp_path / "c" / "source" / "toolkit").exists()
+    # a user error is one line and a non-zero exit
+    result = CliRunner().invoke(cli, ["nbgrader", "init", str(tmp_path / "d"), "-a", "nope",
+                                      "--course", str(repo)])
+    assert result.exit_code != 0 and "unknown assignment 'nope'" in result.output
+
+
+def test_importing_autograder_does_not_import_nbgrader() -> None:
+    code = ("import sys, autograder.cli, autograder.cli_nbgrader, autograder.nbgrader_bridge, "
+            "autograder.nbgrader_course; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('nbgrader', 'nbformat')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- with nbgrader itself
+
+
+def _nbgrader(args: list[str], cwd: Path, home: Path) -> str:
+    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
+               JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"))
+    proc = subprocess.run(["nbgrader", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("nbgrader") is None, reason="nbgrader is not installed")
+def test_nbgrader_generates_and_validates(tmp_path: Path, repo: Path) -> None:
+    course = tmp_path / "course"
+    init_course(course, course_root=repo, assignments=["activations"], course_id="dl101",
+                exchange=tmp_path / "exchange")
+    _nbgrader(["generate_assignment", "activations"], course, tmp_path / "home")
+    released = course / "release" / "activations" / "activations.ipynb"
+    text = released.read_text()
+    # solutions and hidden checks are stripped; public checks stay
+    assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
+    for hidden in load_assignment(repo, "activations").hidden_dir.glob("test_*.py"):
+        for name in re.findall(r"^def (test_\w+)", hidden.read_text(), re.M):
+            assert name not in text
+    assert "np.maximum(0, Z)" not in text and "keepdims=True)\n    exp_scores" not in text
+    assert "test_softmax_rows_sum_to_one" in text and "raise NotImplementedError()" in text
+    # the reference passes nbgrader validate; the stubs fail it
+    source = course / "source" / "activations" / "activations.ipynb"
+    assert "Success! Your notebook passes all the tests." in _nbgrader(
+        ["validate", str(source)], course, tmp_path / "home")
+    assert "VALIDATION FAILED ON 2 CELL(S)" in _nbgrader(
+        ["validate", str(released)], course, tmp_path / "home")
