@@ -93,12 +93,14 @@ def shown_message(check: CheckResult, result: SubmissionResult) -> str:
 
 
 def late_text(result: SubmissionResult) -> str:
-    """"late by 2 days: 10% penalty (20 before)", or "" when on time."""
-    penalty = float(result.late.get("penalty", 0.0)) if result.late else 0.0
-    if not result.late or penalty <= 0:
+    """"late by 2 days: 10% penalty (20 before)", "late by 1 day", or "" when on time."""
+    if not result.late:
         return ""
+    penalty = float(result.late.get("penalty", 0.0))
     days = result.late.get("days")
     when = f"late by {fmt_points(days)} day{'s' if days != 1 else ''}" if days else "late"
+    if penalty <= 0:
+        return when
     return f"{when}: {fmt_points(penalty * 100)}% penalty ({fmt_points(result.raw_score)} before)"
 
 

@@ -133,6 +133,8 @@ def problem_of(result: SubmissionResult, checks: list[CheckResult]) -> tuple[str
     parts += [e if n == 1 else f"{e} (x{n})" for e, n in events.items()]
     if result.cell_errors:
         parts.append(f"{len(result.cell_errors)} notebook cell(s) raised")
+    if result.late:
+        parts.append(late_text(result))
     grader = [c.check for c in checks if c.outcome == GRADER_ERROR]
     if grader:
         parts.append("grader error on " + ", ".join(grader))
@@ -145,6 +147,8 @@ def problem_of(result: SubmissionResult, checks: list[CheckResult]) -> tuple[str
         label = "crashed"
     elif not label and result.cell_errors:
         label = "cell errors"
+    elif not label and result.late:
+        label = "late"
     issue = "; ".join(p for p in parts if p)
     return label, issue if len(issue) <= 300 else issue[:297] + "..."
 
