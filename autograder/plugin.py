@@ -274,15 +274,23 @@ class GradingPlugin:
         if self.collect_errors:
             return True  # the session reports them as a grader fault
         items = list(session.items)
-        for job in self.source:
+        jobs = iter(self.source)
+        job = next(jobs, None)
+        runner = self.make_runner(job) if job is not None else None
+        while job is not None:
             start = time.perf_counter()
-            runner = self.make_runner(job)
             self._student = Student(runner)
             runner.start()
+            # the next submission's worker starts loading while this one is graded
+            upcoming = next(jobs, None)
+            next_runner = self.make_runner(upcoming) if upcoming is not None else None
+            if next_runner is not None and hasattr(next_runner, "prefetch"):
+                next_runner.prefetch()
             checks = [self.run_item(item) for item in items]
             self._student = None
             self.emit(Graded(job=job, checks=checks, runner=runner,
                              duration=time.perf_counter() - start))
+            job, runner = upcoming, next_runner
         return True
 
 

@@ -132,6 +132,7 @@ class SandboxRunner:
         self.events: list[str] = []
         self.output: list[str] = []
         self._started = False
+        self._prefetched: Worker | None = None
 
     def _ensure_worker(self) -> Worker:
         if self.import_error:
@@ -144,7 +145,10 @@ class SandboxRunner:
                 raise StudentError("your code crashed too many times; the remaining "
                                    "calls were not run", kind="crash")
         self._started = True
-        worker = self.zygote.spawn(files=self.files, spec=self.spec, limits=self.limits)
+        if self._prefetched is not None:
+            worker, self._prefetched = self._prefetched, None
+        else:
+            worker = self.zygote.spawn(files=self.files, spec=self.spec, limits=self.limits)
         self.worker = worker
         try:
             ready = worker.wait_ready()
@@ -173,6 +177,12 @@ class SandboxRunner:
         if not self.cell_errors and isinstance(ready.get("cells"), list):
             self.cell_errors = [c for c in ready["cells"] if isinstance(c, dict)]
         return worker
+
+    def prefetch(self) -> None:
+        """Fork the worker now; it loads the code while the grader does other work."""
+        if not self._started and self._prefetched is None:
+            self._prefetched = self.zygote.spawn(files=self.files, spec=self.spec,
+                                                 limits=self.limits)
 
     def start(self) -> None:
         """Load the submission now (so a broken file is reported once)."""
@@ -217,9 +227,10 @@ class SandboxRunner:
 
     def close(self) -> str:
         """Kill the worker; return everything the student's code printed."""
-        if self.worker is not None:
-            self._collect(self.worker, wait=False)
-            self.worker = None
+        for worker in (self.worker, self._prefetched):
+            if worker is not None:
+                self._collect(worker, wait=False)
+        self.worker = self._prefetched = None
         return "\n".join(self.output)
 
 

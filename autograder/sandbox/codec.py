@@ -109,17 +109,36 @@ NPY_HEADER = re.compile(
     r"'shape': \((\d+(?:, \d+)*,?|)\), \} *\n")
 
 
+_HEADERS: dict[bytes, tuple[np.dtype, tuple[int, ...], int] | None] = {}
+
+
+def _parse_header(header: bytes) -> tuple[np.dtype, tuple[int, ...], int] | None:
+    """(dtype, shape, element count) of a plain .npy header, or None; memoised
+    (the same few headers come back all the time)."""
+    if header in _HEADERS:
+        return _HEADERS[header]
+    match = NPY_HEADER.fullmatch(header.decode("latin1"))
+    parsed = None
+    if match:
+        shape = tuple(int(n) for n in match.group(2).replace(",", " ").split())
+        count = 1
+        for n in shape:
+            count *= n
+        parsed = (np.dtype(match.group(1)), shape, count)
+    if len(_HEADERS) < 4096:
+        _HEADERS[header] = parsed
+    return parsed
+
+
 def npy_array(blob: bytes) -> np.ndarray:
     """Read ``.npy`` bytes without pickle: a strict fast path for the headers
     :func:`npy_bytes` and ``np.save`` write, ``np.load(allow_pickle=False)``
     for anything else."""
     if blob[:8] == b"\x93NUMPY\x01\x00" and len(blob) >= 10:
         (hlen,) = struct.unpack_from("<H", blob, 8)
-        match = NPY_HEADER.fullmatch(blob[10:10 + hlen].decode("latin1"))
-        if match:
-            dtype = np.dtype(match.group(1))
-            shape = tuple(int(n) for n in match.group(2).replace(",", " ").split())
-            count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        parsed = _parse_header(blob[10:10 + hlen])
+        if parsed is not None:
+            dtype, shape, count = parsed
             if count * dtype.itemsize != len(blob) - 10 - hlen:
                 raise WireError("array data does not match its header")
             return np.frombuffer(blob, dtype=dtype, count=count,
