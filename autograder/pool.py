@@ -65,9 +65,11 @@ class _Proc:
             pass  # noticed when its output ends
 
     def finish(self) -> None:
+        """Close its input (idempotent): it grades what it was sent, then exits."""
         try:
             assert self.popen.stdin is not None
-            self.popen.stdin.close()
+            if not self.popen.stdin.closed:
+                self.popen.stdin.close()
         except OSError:
             pass
 
@@ -118,9 +120,9 @@ class LocalPool:
                         break
                     proc.send(sub)
                     outstanding += 1
-            if exhausted:
+            if exhausted:  # end of input: each process finishes what it has, then exits
                 for proc in self.procs:
-                    if proc.alive and not proc.pending:
+                    if proc.alive:
                         proc.finish()
             if outstanding == 0:
                 return

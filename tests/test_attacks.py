@@ -110,6 +110,7 @@ def attack_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
                 .replace("@PORT@", str(listener.port)))
         (subs / f"attack_{attack.stem}.py").write_text(reference + "\n\n" + code)
     tmp_before = set(os.listdir(tempfile.gettempdir()))
+    procs_before = set(sandbox_processes())
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "autograder.cli", "grade", str(subs), "-a", ASSIGNMENT,
@@ -119,7 +120,7 @@ def attack_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     seconds = time.perf_counter() - start
     time.sleep(0.5)
     listener.close()
-    leftovers = sandbox_processes()
+    leftovers = sorted(set(sandbox_processes()) - procs_before)
     tmp_after = set(os.listdir(tempfile.gettempdir()))
     return {"proc": proc, "out": out, "listener": listener, "seconds": seconds,
             "leftovers": leftovers, "new_tmp": sorted(tmp_after - tmp_before),

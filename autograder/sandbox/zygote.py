@@ -509,6 +509,7 @@ def _child_main(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> N
 
 
 MIDDLE: dict[int, int | None] = {}  # live worker pid -> pid whose death kills the tree
+ENDED: dict[int, int] = {}  # live-worker pids reaped early -> their wait status
 HOMES: dict[int, str] = {}  # basic mode: worker pid -> its private temp home
 ZYGOTE_CTRL = [-1]
 
@@ -524,11 +525,27 @@ def kill_tree(pid: int, mode: str) -> None:
                 pass
 
 
+def reap_zombies() -> None:
+    """Reap every child that has ended: workers re-parented to us (we are a
+    subreaper) and middles that died on their own (their status is kept)."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if pid in MIDDLE:
+            ENDED[pid] = status
+
+
 def wait_briefly(pid: int, grace: float) -> dict | None:
     """Give a worker that is already dying ``grace`` seconds to end on its own,
     so that its real cause of death (a segfault, say) is what gets reported."""
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
+        if pid in ENDED:
+            return _finished(pid, ENDED.pop(pid))
         try:
             done, status = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
@@ -540,6 +557,8 @@ def wait_briefly(pid: int, grace: float) -> dict | None:
 
 
 def reap(pid: int) -> dict:
+    if pid in ENDED:
+        return _finished(pid, ENDED.pop(pid))
     try:
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:
@@ -649,6 +668,7 @@ def main() -> None:
                     reply = reap(req["pid"])
                 if mode == "basic":  # in a PID namespace nothing can escape
                     kill_orphans()
+                reap_zombies()
                 if op == "discard":
                     continue  # no reply wanted
             elif op == "reap":
