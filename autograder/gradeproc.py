@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import sys
+import threading
 from pathlib import Path
 from typing import IO, Any, Iterator
 
@@ -25,16 +27,35 @@ from autograder.session import run_session
 from autograder.submission import Submission
 
 
+class _Inbox:
+    """Submissions read by a thread, so the grader can see whether the next
+    one has already arrived (``ready``) without blocking on it."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._queue: "queue.Queue[Submission | None]" = queue.Queue()
+        threading.Thread(target=self._read, args=(lines,), daemon=True).start()
+
+    def _read(self, lines: Iterator[str]) -> None:
+        for line in lines:
+            if line.strip():
+                self._queue.put(Submission.from_dict(json.loads(line)["submission"]))
+        self._queue.put(None)
+
+    def ready(self) -> bool:
+        return not self._queue.empty()
+
+    def __iter__(self) -> Iterator[Submission]:
+        while (sub := self._queue.get()) is not None:
+            yield sub
+
+
 def serve(config: dict[str, Any], lines: Iterator[str], out: IO[str]) -> int:
     """Grade the submissions read from ``lines``; write replies to ``out``."""
     def send(message: dict[str, Any]) -> None:
         out.write(json.dumps(message) + "\n")
         out.flush()
 
-    def submissions() -> Iterator[Submission]:
-        for line in lines:
-            if line.strip():
-                yield Submission.from_dict(json.loads(line)["submission"])
+    source = _Inbox(lines)
 
     def on_ready(specs: list[CheckSpec], zygote: Zygote) -> None:
         send({"type": "ready", "checks": [s.to_dict() for s in specs],
@@ -46,7 +67,7 @@ def serve(config: dict[str, Any], lines: Iterator[str], out: IO[str]) -> int:
     try:
         assignment = load_assignment(Path(config["course"]), config["assignment"],
                                      overrides=config.get("overrides"))
-        run_session(assignment=assignment, submissions=submissions(), emit=emit,
+        run_session(assignment=assignment, submissions=source, emit=emit,
                     hidden=config.get("hidden", True), job=int(config.get("job", 0)),
                     sandbox_mode=config.get("sandbox", "auto"), on_ready=on_ready)
     except DlgradeError as exc:

@@ -274,6 +274,7 @@ class GradingPlugin:
         if self.collect_errors:
             return True  # the session reports them as a grader fault
         items = list(session.items)
+        ready = getattr(self.source, "ready", lambda: True)  # a list is always ready
         jobs = iter(self.source)
         job = next(jobs, None)
         runner = self.make_runner(job) if job is not None else None
@@ -281,8 +282,9 @@ class GradingPlugin:
             start = time.perf_counter()
             self._student = Student(runner)
             runner.start()
-            # the next submission's worker starts loading while this one is graded
-            upcoming = next(jobs, None)
+            # when the next submission is already there, its worker starts loading
+            # while this one is graded (never wait for it: results must flow)
+            upcoming = next(jobs, None) if ready() else None
             next_runner = self.make_runner(upcoming) if upcoming is not None else None
             if next_runner is not None and hasattr(next_runner, "prefetch"):
                 next_runner.prefetch()
@@ -290,6 +292,9 @@ class GradingPlugin:
             self._student = None
             self.emit(Graded(job=job, checks=checks, runner=runner,
                              duration=time.perf_counter() - start))
+            if upcoming is None:
+                upcoming = next(jobs, None)
+                next_runner = self.make_runner(upcoming) if upcoming is not None else None
             job, runner = upcoming, next_runner
         return True
 

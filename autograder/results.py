@@ -6,7 +6,7 @@ grading processes (or Dask workers) to the process writing the reports.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 # outcome of one check
@@ -80,7 +80,10 @@ class SubmissionResult:
         return round(sum(c.max_points for c in self.checks), 4)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A JSON-ready copy (the fields are plain data already: no deep copy)."""
+        data = dict(self.__dict__)
+        data["checks"] = [dict(c.__dict__) for c in self.checks]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SubmissionResult":
