@@ -278,7 +278,7 @@ class GradingPlugin:
         jobs = iter(self.source)
         job = next(jobs, None)
         runner = self.make_runner(job) if job is not None else None
-        while job is not None:
+        while job is not None and runner is not None:
             start = time.perf_counter()
             self._student = Student(runner)
             runner.start()

@@ -110,7 +110,7 @@ def colour_counts(pixels: np.ndarray) -> dict[int, int]:
     rgb = pixels[..., :3].astype(np.uint32)
     codes, counts = np.unique((rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2],
                               return_counts=True)
-    return dict(zip(codes.tolist(), counts.tolist()))
+    return dict(zip(codes.tolist(), counts.tolist(), strict=True))
 
 
 def code(hex_colour: str) -> int:

@@ -88,7 +88,7 @@ def test_results_json_follows_the_gradescope_contract(out: Path, student: str) -
     assert isinstance(doc["output"], str) and doc["output"]
     # every check is listed, in spec order, also when the file did not load
     assert [t["name"] for t in doc["tests"]] == [s.id for s in SPECS]
-    for test, spec in zip(doc["tests"], SPECS):
+    for test, spec in zip(doc["tests"], SPECS, strict=False):
         assert set(test) >= {"name", "score", "max_score", "status", "visibility", "output",
                              "tags"}
         assert test["tags"][0] == spec.function  # the contract: tags[0] is the function
@@ -214,8 +214,9 @@ def test_reports_from_a_real_grading_session(tmp_path: Path) -> None:
     specs: list[CheckSpec] = []
     run_session(assignment=assignment, emit=results.append,
                 on_ready=lambda collected, _zygote: specs.extend(collected),
-                submissions=[Submission("good", "py", files={"neural_network.py": solution}),
-                             Submission("broken", "py", files={"neural_network.py": "import nump"})])
+                submissions=[
+                    Submission("good", "py", files={"neural_network.py": solution}),
+                    Submission("broken", "py", files={"neural_network.py": "import nump"})])
     writer = ReportWriter(tmp_path, assignment_id=assignment.id, title=assignment.title,
                           specs=specs, protections=[], sandbox_mode="auto")
     for result in results:

@@ -229,7 +229,8 @@ def feedback_html(result: SubmissionResult, checks: list[CheckResult], *, title:
         top = sum(c.max_points for c in group)
         parts.append(f'<section class="function"><h2><code>{esc(function)}</code>'
                      f'<span class="pts">{fmt_points(got)} / {fmt_points(top)}</span></h2>'
-                     f'<ul class="checks">{"".join(check_html(c, result) for c in group)}</ul></section>')
+                     f'<ul class="checks">{"".join(check_html(c, result) for c in group)}'
+                     '</ul></section>')
     if result.output.strip():
         count = result.output.count("\n") + (not result.output.endswith("\n"))
         parts.append(f"<details><summary>What your code printed ({count} line"

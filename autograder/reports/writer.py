@@ -200,7 +200,8 @@ class ReportWriter:
         self._count(row, +1, [message_of(c) for c in known])
 
     def _count(self, row: Row, sign: int, messages: list[str]) -> None:
-        for spec, code, message in zip(self.specs, row.outcomes, messages or [""] * len(row.outcomes)):
+        messages = messages or [""] * len(row.outcomes)
+        for spec, code, message in zip(self.specs, row.outcomes, messages, strict=False):
             self.stats[spec.id].add(code, message if code == "F" else "", sign)
 
     def finish(self) -> Summary:
