@@ -136,6 +136,9 @@ def check(path: Path, assignment: str, course: Path | None) -> None:
     These are the checks you can see in tests/. More (hidden) checks run when
     your work is graded. Exit code 0 when every public check passes, 1 otherwise.
     """
+    from autograder.sandbox.launch import start_early
+
+    start_early()  # the sandbox warms up while the checks are imported and collected
     from autograder.render import render_self_check
     from autograder.selfcheck import self_check
 

@@ -13,16 +13,14 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import IO, Any
 
 from autograder.sandbox import codec
+from autograder.sandbox.launch import adopt
 
-ZYGOTE_PATH = str(Path(__file__).with_name("zygote.py"))
 SETUP_FAILED = 71  # the zygote's exit code for a worker it could not set up
 BASE_UID = 61000  # one unprivileged uid per parallel job: 61000 + job
 SIGNAL_NAMES = {
@@ -73,30 +71,13 @@ class WorkerGone(Exception):
         return self.status.get("exit") == SETUP_FAILED
 
 
-def _zygote_env() -> dict[str, str]:
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # correctness on some CPUs
-        if key in os.environ:
-            env[key] = os.environ[key]
-    return env
-
-
 class Zygote:
     """A clean, pre-warmed Python (numpy imported, nothing of ours) that forks
     one hardened worker per submission."""
 
     def __init__(self, *, job: int = 0, mode: str = "auto") -> None:
         self.uid = BASE_UID + job if os.geteuid() == 0 else None
-        ours, theirs = socket.socketpair()
-        self._log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", ZYGOTE_PATH, str(theirs.fileno()), mode],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=self._log,
-            stderr=self._log, env=_zygote_env(), cwd="/", start_new_session=True,
-        )
-        theirs.close()
-        self.sock = ours
+        self.proc, self.sock, self._log = adopt(job=job, mode=mode)
         self.sock.settimeout(60)
         self._hello: dict | None = None  # read lazily: the zygote warms up meanwhile
 
