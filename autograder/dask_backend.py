@@ -517,8 +517,9 @@ class DaskBackend:
 
     def _quiet_logs(self) -> None:
         """Silence the client's reconnection tracebacks: our errors say it in one line."""
-        names = ["distributed", *(n for n in logging.root.manager.loggerDict
-                                  if n.startswith("distributed."))]
+        roots = ("distributed", "tornado", "asyncio")  # tornado logs the lost connection too
+        names = [*roots, *(n for n in logging.root.manager.loggerDict
+                           if n.startswith(tuple(r + "." for r in roots)))]
         for name in names:
             logger = logging.getLogger(name)
             self._log_levels.setdefault(name, logger.level)

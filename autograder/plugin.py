@@ -229,10 +229,11 @@ class GradingPlugin:
         if not set(wanted) <= OUR_FIXTURES:
             return None  # e.g. tmp_path, or an autouse fixture
         spec = self.specs[item.nodeid]
-        values = {"student": self._student, "helpers": helper_module,
-                  "expect": Expect(hidden=spec.visibility == "hidden", diagnose=self.diagnose),
-                  "rng": np.random.default_rng(zlib.crc32(spec.id.encode()))}
-        return {**{n: values[n] for n in wanted}, **params}
+        make = {"student": lambda: self._student, "helpers": lambda: helper_module,
+                "expect": lambda: Expect(hidden=spec.visibility == "hidden",
+                                         diagnose=self.diagnose),
+                "rng": lambda: np.random.default_rng(zlib.crc32(spec.id.encode()))}
+        return {**{n: make[n]() for n in wanted}, **params}
 
     def run_item(self, item: pytest.Item) -> CheckResult:
         """Run one check against the current submission.
