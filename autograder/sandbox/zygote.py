@@ -56,8 +56,16 @@ import numpy as np  # noqa: E402  (pre-warm: every worker inherits it)
 
 
 def warm_up() -> None:
-    """Run the numpy paths student code uses once, so that every worker
-    inherits them initialised instead of paying for it on its first call."""
+    """Import what student files usually import and run the numpy paths they
+    use once, so every worker inherits them instead of paying on first use."""
+    import collections  # noqa: F401
+    import functools  # noqa: F401
+    import itertools  # noqa: F401
+    import math  # noqa: F401
+    import random  # noqa: F401
+    import typing  # noqa: F401
+
+    import numpy.typing  # noqa: F401  (the course's files import NDArray from it)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((16, 3))
     W = np.zeros((3, 1))
