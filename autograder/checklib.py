@@ -145,7 +145,7 @@ class Expect:
         if expected.ndim == 0:
             got = self.scalar(actual, what=what, fn=fn, args=args)
             want = float(expected)
-            if not (got == want or abs(got - want) <= atol + rtol * abs(want)):
+            if not close_mask(np.array([got]), np.array([want]), rtol=rtol, atol=atol)[0]:
                 shown = "" if self.hidden else f" (expected {fmt(float(expected))})"
                 self.fail(f"{what} returned {fmt(got)}{shown}, which is not right. {hint}"
                           .strip(), fn=fn, args=args, got=actual)
