@@ -44,8 +44,7 @@ from typing import Any, Iterable, Iterator
 from autograder.assignment import Assignment, load_assignment
 from autograder.errors import GraderFault, UsageError
 from autograder.plugin import CheckSpec
-from autograder.results import GRADER_ERROR, CheckResult, SubmissionResult
-from autograder.session import now_iso
+from autograder.results import SubmissionResult, not_graded
 from autograder.submission import Submission
 
 BATCH = 8  # submissions per task (see bench/bench_dask.py)
@@ -488,15 +487,9 @@ class DaskBackend:
                                                    "scheduler-restart")
 
     def fault_result(self, sub: Submission, message: str) -> SubmissionResult:
-        """A well-formed zero marked "grader error" for a submission that was not graded."""
-        return SubmissionResult(
-            student=sub.student, assignment=self.assignment,
-            content_hash=sub.content_hash, status="grader_error", error=message,
-            graded_at=now_iso(),
-            checks=[CheckResult(check=s.id, function=s.function, points=0.0,
-                                max_points=s.points, visibility=s.visibility,
-                                outcome=GRADER_ERROR, message="Grader error: not graded.",
-                                detail=message) for s in self.specs])
+        """A grader-error result for a submission that was not graded."""
+        return not_graded(student=sub.student, assignment=self.assignment,
+                          content_hash=sub.content_hash, specs=self.specs, reason=message)
 
     def close(self) -> None:
         """Stop the workers' grading processes for this run and disconnect."""

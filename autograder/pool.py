@@ -17,9 +17,7 @@ from collections import deque
 from typing import Any, Iterable, Iterator
 
 from autograder.errors import GraderFault
-from autograder.results import CheckSpec
-from autograder.results import GRADER_ERROR, CheckResult, SubmissionResult
-from autograder.session import now_iso
+from autograder.results import CheckSpec, SubmissionResult, not_graded
 from autograder.submission import Submission
 
 IN_FLIGHT = 2
@@ -148,14 +146,9 @@ class LocalPool:
                     return
 
     def fault_result(self, sub: Submission, message: str) -> SubmissionResult:
-        return SubmissionResult(
-            student=sub.student, assignment=str(self.config["assignment"]),
-            content_hash=sub.content_hash, status="grader_error", error=message,
-            graded_at=now_iso(),
-            checks=[CheckResult(check=s.id, function=s.function, points=0.0,
-                                max_points=s.points, visibility=s.visibility,
-                                outcome=GRADER_ERROR, message="Grader error: not graded.",
-                                detail=message) for s in self.specs])
+        """A grader-error result for a submission that was not graded."""
+        return not_graded(student=sub.student, assignment=str(self.config["assignment"]),
+                          content_hash=sub.content_hash, specs=self.specs, reason=message)
 
     def close(self) -> None:
         for proc in self.procs:

@@ -6,6 +6,7 @@ grading processes (or Dask workers) to the process writing the reports.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,3 +91,21 @@ class SubmissionResult:
         data = dict(data)
         data["checks"] = [CheckResult(**c) for c in data.get("checks", [])]
         return cls(**data)
+
+
+def now_iso() -> str:
+    """The current UTC time, to the second, in ISO 8601."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def not_graded(*, student: str, assignment: str, content_hash: str, specs: list[CheckSpec],
+               reason: str) -> SubmissionResult:
+    """A well-formed zero marked "grader error" (every check listed) for a
+    submission the grader could not grade: never a silent zero."""
+    return SubmissionResult(
+        student=student, assignment=assignment, content_hash=content_hash,
+        status=GRADER_ERROR, error=reason, graded_at=now_iso(),
+        checks=[CheckResult(check=s.id, function=s.function, points=0.0, max_points=s.points,
+                            visibility=s.visibility, outcome=GRADER_ERROR,
+                            message="Grader error: not graded.", detail=reason)
+                for s in specs])

@@ -4,7 +4,6 @@ stream of submissions, one after another, paying start-up costs once."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import io
 import os
 import types
@@ -17,8 +16,7 @@ import pytest
 from autograder.assignment import Assignment
 from autograder.errors import ConfigError, GraderFault
 from autograder.plugin import Graded, GradingPlugin, load_diagnoser, pytest_args
-from autograder.results import CheckSpec
-from autograder.results import GRADER_ERROR, CheckResult, SubmissionResult
+from autograder.results import CheckSpec, GRADER_ERROR, SubmissionResult, now_iso
 from autograder.sandbox.client import SandboxError, Zygote
 from autograder.student import LocalRunner, SandboxRunner, StudentError
 from autograder.submission import Submission
@@ -75,9 +73,6 @@ class UnsafeLocalRunner(LocalRunner):
     def close(self) -> str:
         return ""
 
-
-def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def to_result(graded: Graded, assignment: str) -> SubmissionResult:
@@ -171,10 +166,3 @@ def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
                 raise GraderFault(f"the checks of '{assignment.id}' could not run:\n{detail}")
     finally:
         state["zygote"].close()
-
-
-def failed_everywhere(specs: list[CheckSpec], message: str) -> list[CheckResult]:
-    """Every check at zero with one message (used when nothing could run)."""
-    return [CheckResult(check=s.id, function=s.function, points=0.0, max_points=s.points,
-                        visibility=s.visibility, outcome=GRADER_ERROR, message=message)
-            for s in specs]
