@@ -54,8 +54,6 @@ START_TIMEOUT = 120.0  # seconds for the workers to collect the checks
 NO_WORKERS_TIMEOUT = 30.0  # seconds to wait for a first worker to join
 IN_FLIGHT = 2  # submissions queued in one grading process at a time
 FIRST_SLOT = 100  # sandbox uids 61100+ on workers (local grading uses 61000+jobs)
-# ends each batch in a grading process (see _Grader.grade); never run, never reported
-PLACEHOLDER = Submission("-dlgrade-placeholder-", "invalid", error="placeholder").to_dict()
 
 
 # --- the course bundle -----------------------------------------------------------------------
@@ -214,9 +212,8 @@ class _Grader:
     def grade(self, subs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Grade ``subs`` (Submission dicts) in order; raise :class:`_GraderDied`.
 
-        A grading process reads one submission ahead before it reports one (it
-        prepares the next sandbox meanwhile), so the batch ends with a cheap
-        placeholder; its result arrives with the next batch and is dropped.
+        A grading process only prepares the next sandbox early when the next
+        submission has already arrived, so results never wait for more input.
         """
         results: list[dict[str, Any]] = []
         sent = 0
@@ -224,16 +221,13 @@ class _Grader:
             while sent < len(subs) and sent - len(results) < IN_FLIGHT:
                 self._write({"submission": subs[sent]})
                 sent += 1
-                if sent == len(subs):
-                    self._write({"submission": PLACEHOLDER})
             message = self._read()
             if message is None or message.get("type") != "result":
                 if message is not None and message.get("type") != "fault":
                     continue
                 self.close()
                 raise _GraderDied(self._why(message), results)
-            if message["result"]["student"] != PLACEHOLDER["student"]:
-                results.append(message["result"])
+            results.append(message["result"])
         return results
 
     def close(self) -> None:
