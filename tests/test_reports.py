@@ -228,3 +228,14 @@ def test_reports_from_a_real_grading_session(tmp_path: Path) -> None:
                                                     for t in good["tests"])
     assert results_json(tmp_path, "broken")["score"] == 0
     assert summary.full_marks == 1 and summary.problems == 1
+
+
+def test_feedback_lists_functions_that_lost_points_first() -> None:
+    from autograder.reports.feedback import feedback_html, feedback_markdown
+
+    checks = [CheckResult("relu_ok", "relu", 2, 2, "public", "passed"),
+              CheckResult("softmax_rows", "softmax", 0, 2, "public", "failed", "rows sum to 3")]
+    result = SubmissionResult("ann", "activations", "h", checks=checks)
+    for text in (feedback_markdown(result, checks, title="t"),
+                 feedback_html(result, checks, title="t")):
+        assert text.index("softmax_rows") < text.index("relu_ok")

@@ -105,11 +105,13 @@ def late_text(result: SubmissionResult) -> str:
 
 
 def by_function(checks: list[CheckResult]) -> dict[str, list[CheckResult]]:
-    """Checks grouped by toolkit function, functions in order of first appearance."""
+    """Checks grouped by toolkit function: functions that lost points first
+    (what a student should look at), otherwise in order of first appearance."""
     groups: dict[str, list[CheckResult]] = {}
     for check in checks:
         groups.setdefault(check.function, []).append(check)
-    return groups
+    lost = [f for f, group in groups.items() if any(c.points < c.max_points for c in group)]
+    return {f: groups[f] for f in [*lost, *(f for f in groups if f not in lost)]}
 
 
 def headline(result: SubmissionResult, checks: list[CheckResult]) -> str:
