@@ -75,18 +75,23 @@ def function_name(fn: Any) -> str | None:
 
 
 def write_back(args: tuple, kwargs: dict, mutated: list) -> None:
-    """Apply in-place changes the student made to array arguments."""
+    """Apply the changes the student made to array arguments: in place, or
+    (for an entry of a dict or list they replaced) by replacing the entry."""
     for path, new in mutated:
         origin, *keys = path
+        parent: Any = None
         target: Any = args if origin == "a" else kwargs
         try:
             for key in keys:
-                target = target[key]
+                parent, target = target, target[key]
         except (KeyError, IndexError, TypeError):
             continue
-        if isinstance(target, np.ndarray) and isinstance(new, np.ndarray) \
-                and target.shape == new.shape:
+        if not isinstance(target, np.ndarray) or not isinstance(new, np.ndarray):
+            continue
+        if target.shape == new.shape:
             target[...] = new.astype(target.dtype, copy=False)
+        elif isinstance(parent, (dict, list)) and keys:
+            parent[keys[-1]] = new
 
 
 def describe_call_error(name: str, info: dict) -> StudentError:

@@ -57,6 +57,17 @@ def test_in_place_changes_are_written_back(zygote: Zygote) -> None:
     runner.close()
 
 
+def test_replaced_dict_entries_are_written_back(zygote: Zygote) -> None:
+    source = ("import numpy as np\ndef nudge(params):\n    params['W'] = params['W'] + 1\n"
+              "    params['b'] = np.zeros(3)\n    return None\n")
+    runner, student = load(zygote, source)
+    params = {"W": np.zeros((2, 1)), "b": np.zeros(1)}
+    student.nudge(params)
+    assert params["W"].tolist() == [[1.0], [1.0]]  # a new array with the same shape
+    assert params["b"].shape == (3,)  # a new array of another shape replaces the entry
+    runner.close()
+
+
 def test_an_import_the_zygote_had_not_loaded_works(zygote: Zygote) -> None:
     source = ("import fractions, decimal, statistics, json\n"
               "def mse_loss(a, b):\n    return float(statistics.mean([1.0, 3.0]))\n")

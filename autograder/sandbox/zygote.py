@@ -418,9 +418,19 @@ def _snapshot(args: list, kwargs: dict) -> list:
 
 
 def _mutations(before: list, args: list, kwargs: dict) -> list:
+    """[path, new value] of every array argument changed in place, or replaced
+    inside a dict or list the caller passed (params["W"] = ...)."""
     changed = []
     for path, arr, data in before:
-        if arr.tobytes() != data:
+        container: object = args if path[0] == "a" else kwargs
+        try:
+            for key in path[1:]:
+                container = container[key]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            continue  # removed: nothing to report
+        if container is not arr and isinstance(container, np.ndarray):
+            changed.append([path, container])
+        elif arr.tobytes() != data:
             changed.append([path, arr])
     return changed
 
