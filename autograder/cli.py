@@ -112,15 +112,20 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
 
 
 def _with_progress(run: Any) -> Any:
+    """A progress bar on a terminal; in a log, one line per tenth of the work."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    interactive = sys.stderr.isatty()
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeRemainingColumn(),
-                  transient=True, disable=not sys.stderr.isatty()) as bar:
+                  transient=True, disable=not interactive) as bar:
         task = bar.add_task("grading", total=None)
 
         def progress(student: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=f"grading {student}")
+            step = max(total // 10, 1)
+            if not interactive and total >= 50 and (done % step == 0 or done == total):
+                click.echo(f"graded {done}/{total}", err=True)
 
         return run(progress)
 

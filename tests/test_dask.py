@@ -244,7 +244,9 @@ def test_a_vanished_scheduler_keeps_what_finished(tmp_path: Path) -> None:
     finished = recorded(out)
     # a grader fault, in one line that says what to do
     assert run.returncode == 3
-    assert stderr.strip().count("\n") == 0, stderr
+    problems = [line for line in stderr.strip().splitlines()
+                if not line.startswith("graded ")]  # progress lines in a log are fine
+    assert len(problems) == 1, stderr
     assert "lost the Dask scheduler" in stderr and "rerun" in stderr
     assert 4 <= finished < 40
     # the rerun (here: locally) grades only the rest
