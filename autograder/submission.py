@@ -96,7 +96,7 @@ def _text(data: bytes, name: str) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"{name} is larger than {MAX_FILE_BYTES >> 20} MB")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # Windows editors often add a BOM
     except UnicodeDecodeError:
         raise ValueError(f"{name} is not UTF-8 text (save it as UTF-8 and resubmit)") from None
 
@@ -119,7 +119,12 @@ def _from_files(student: str, files: dict[str, bytes], entry: str, source: str,
         if len(notebooks) > 1:
             raise ValueError(f"found {len(notebooks)} notebooks ({', '.join(sorted(notebooks))}); "
                              "submit exactly one")
-        raise ValueError(f"no {entry} and no notebook found")
+        python = [n for n in files if n.endswith(".py")]
+        if len(python) == 1:  # one misnamed file ("neural_network (1).py"): it is the one
+            return Submission(student, "py", files={entry: _text(files[python[0]], python[0])},
+                              entry=entry, source=source, timestamp=timestamp)
+        found = f" (found {', '.join(sorted(python))})" if python else ""
+        raise ValueError(f"no {entry} and no notebook found{found}")
     except ValueError as exc:
         return Submission(student, "invalid", error=str(exc), source=source,
                           timestamp=timestamp)

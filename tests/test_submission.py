@@ -85,3 +85,27 @@ def test_content_hash_follows_the_code(tmp_path: Path) -> None:
 def test_notebook_cells_accept_string_sources() -> None:
     text = json.dumps({"cells": [{"cell_type": "code", "source": "a = 1"}]})
     assert notebook_cells(text) == ["a = 1"]
+
+
+def test_a_byte_order_mark_and_windows_line_endings_are_fine(tmp_path: Path) -> None:
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "win.py").write_bytes(b"\xef\xbb\xbf" + CODE.replace("\n", "\r\n").encode())
+    (found,) = discover(subs, entry="neural_network.py", assignment="activations")
+    assert found.kind == "py"
+    source = found.files["neural_network.py"]
+    assert not source.startswith("\ufeff")
+    compile(source, "neural_network.py", "exec")  # loads like any other file
+
+
+def test_a_single_misnamed_file_in_a_folder_is_taken(tmp_path: Path) -> None:
+    subs = tmp_path / "subs"
+    (subs / "lee").mkdir(parents=True)
+    (subs / "lee" / "neural_network (1).py").write_text(CODE)
+    (subs / "max").mkdir()
+    (subs / "max" / "a.py").write_text(CODE)
+    (subs / "max" / "b.py").write_text(CODE)
+    found = {s.student: s for s in discover(subs, entry="neural_network.py",
+                                            assignment="activations")}
+    assert found["lee"].files == {"neural_network.py": CODE}
+    assert found["max"].kind == "invalid" and "found a.py, b.py" in found["max"].error
