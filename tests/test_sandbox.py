@@ -194,3 +194,26 @@ def test_user_namespace_mode_isolates_without_root(reference_source: str, repo: 
         runner.close()
     finally:
         z.close()
+
+
+def test_basic_mode_keeps_the_status_of_a_worker_that_died_early(
+        repo: Path, reference_source: str) -> None:
+    """The next submission's worker is forked early; when it dies on its own
+    while the current one is cleaned up, its exit status and temp folder must
+    not be lost."""
+    from autograder.assignment import load_assignment
+    from autograder.session import run_session
+    from autograder.submission import Submission
+
+    assignment = load_assignment(repo, "activations")
+    subs = [Submission(name, "py", files={"neural_network.py": source})
+            for name, source in (("a", reference_source), ("b", "import os\nos._exit(0)\n"),
+                                 ("c", reference_source))]
+    before = {n for n in os.listdir("/tmp") if n.startswith("dlgrade-student-")}
+    results: list = []
+    run_session(assignment=assignment, submissions=subs, emit=results.append,
+                sandbox_mode="basic")
+    assert "exit code 0" in results[1].error
+    assert results[0].score == results[2].score == assignment.total_points
+    after = {n for n in os.listdir("/tmp") if n.startswith("dlgrade-student-")}
+    assert after <= before

@@ -618,13 +618,7 @@ def kill_orphans() -> None:
                 os.kill(int(entry), signal.SIGKILL)
             except OSError:
                 pass
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            break
-        if pid == 0:
-            break
+    reap_zombies()  # keeps the status of a tracked worker that ended on its own
 
 
 def main() -> None:
