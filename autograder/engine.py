@@ -7,12 +7,13 @@ arguments, calls :func:`grade` and renders its summary.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable
 
 from autograder.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
@@ -151,7 +152,7 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
                 to_grade.append(sub)
         done = 0
         total_score = 0.0
-        for result in _chain(cached, backend.grade(to_grade)):
+        for result in itertools.chain(cached, backend.grade(to_grade)):
             if not result.cached:
                 book.record(result, checks_digest=digest)
                 summary.graded += 1
@@ -175,12 +176,6 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
         book.close()
     summary.seconds = time.perf_counter() - start
     return summary
-
-
-def _chain(first: Iterable[SubmissionResult],
-           rest: Iterator[SubmissionResult]) -> Iterator[SubmissionResult]:
-    yield from first
-    yield from rest
 
 
 def _backend(course_root: Path, assignment: Assignment, options: GradeOptions) -> Any:
