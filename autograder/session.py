@@ -18,6 +18,7 @@ from autograder.errors import ConfigError, GraderFault
 from autograder.plugin import Graded, GradingPlugin, load_diagnoser, pytest_args
 from autograder.results import CheckSpec, GRADER_ERROR, SubmissionResult, now_iso
 from autograder.sandbox.client import SandboxError, Zygote
+from autograder.sandbox.launch import use_portable
 from autograder.student import LocalRunner, SandboxRunner, StudentError
 from autograder.submission import Submission
 
@@ -110,6 +111,16 @@ def validate_points(assignment: Assignment, specs: list[CheckSpec]) -> None:
                               f"assignment.toml says {points:g}")
 
 
+def open_sandbox(*, job: int, mode: str) -> Any:
+    """The sandbox for this platform: Linux's zygote, or the portable one
+    (macOS, Windows; ``mode="portable"`` or ``DLGRADE_PORTABLE=1`` on Linux)."""
+    if use_portable(mode):
+        from autograder.sandbox.portable import PortableZygote
+
+        return PortableZygote(job=job, mode=mode)
+    return Zygote(job=job, mode=mode)
+
+
 def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
                 emit: Callable[[SubmissionResult], None], hidden: bool = True,
                 job: int = 0, sandbox_mode: str = "auto",
@@ -121,7 +132,7 @@ def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
         GraderFault: the checks could not be collected or the sandbox failed.
     """
     try:
-        zygote = Zygote(job=job, mode="basic" if sandbox_mode == "none" else sandbox_mode)
+        zygote = open_sandbox(job=job, mode="basic" if sandbox_mode == "none" else sandbox_mode)
     except SandboxError as exc:
         raise GraderFault(str(exc)) from None
     state = {"zygote": zygote}
@@ -133,7 +144,7 @@ def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
         if sandbox_mode == "none":
             return UnsafeLocalRunner(sub, module)
         if state["zygote"].proc.poll() is not None:  # the zygote died: start a new one
-            state["zygote"] = Zygote(job=job, mode=sandbox_mode)
+            state["zygote"] = open_sandbox(job=job, mode=sandbox_mode)
         return SandboxRunner(state["zygote"], files=sub.files, spec=sub.spec(module),
                              limits=assignment.limits)
 

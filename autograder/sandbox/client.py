@@ -23,16 +23,18 @@ from autograder.sandbox.launch import adopt
 
 SETUP_FAILED = 71  # the zygote's exit code for a worker it could not set up
 BASE_UID = 61000  # one unprivileged uid per parallel job: 61000 + job
-SIGNAL_NAMES = {
-    signal.SIGSEGV: "a segmentation fault",
-    signal.SIGBUS: "a bus error",
-    signal.SIGABRT: "an abort",
-    signal.SIGKILL: "being killed",
-    signal.SIGXCPU: "running out of CPU time",
-    signal.SIGXFSZ: "writing a file that was too large",
-    signal.SIGFPE: "a floating-point exception",
-    signal.SIGILL: "an illegal instruction",
-}
+SIGKILL = getattr(signal, "SIGKILL", 9)  # Windows has none: the portable sandbox reports 9
+SIGNAL_NAMES = {  # only the signals this platform has (Windows lacks SIGBUS, SIGXCPU...)
+    getattr(signal, name): what for name, what in (
+        ("SIGSEGV", "a segmentation fault"),
+        ("SIGBUS", "a bus error"),
+        ("SIGABRT", "an abort"),
+        ("SIGXCPU", "running out of CPU time"),
+        ("SIGXFSZ", "writing a file that was too large"),
+        ("SIGFPE", "a floating-point exception"),
+        ("SIGILL", "an illegal instruction"),
+    ) if hasattr(signal, name)
+} | {SIGKILL: "being killed"}
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,7 @@ def describe_exit(status: dict) -> str:
     sig = status.get("signal")
     if sig:
         what = SIGNAL_NAMES.get(sig, f"signal {sig}")
-        if sig == signal.SIGKILL:
+        if sig == SIGKILL:
             return "was killed (it probably used too much memory or too many processes)"
         return f"crashed with {what}"
     code = status.get("exit")

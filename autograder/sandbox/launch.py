@@ -1,6 +1,9 @@
 """Start a sandbox zygote process. Light on purpose (no numpy, no pytest):
 ``dlgrade check`` starts its zygote first, so the zygote warms up while the
-grader imports pytest and collects the checks."""
+grader imports pytest and collects the checks.
+
+The zygote is Linux-only; :func:`use_portable` says when the portable sandbox
+(:mod:`autograder.sandbox.portable`) runs instead."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 ZYGOTE_PATH = str(Path(__file__).with_name("zygote.py"))
+PORTABLE_ENV = "DLGRADE_PORTABLE"  # developers and tests: "1" forces the portable path
 _STARTED: dict[tuple[int, str], "Launched"] = {}
 
 
@@ -45,8 +49,18 @@ def launch(*, mode: str = "auto") -> Launched:
     return Launched(proc, ours, log)
 
 
+def use_portable(mode: str = "auto") -> bool:
+    """True off Linux (macOS, Windows), for ``mode="portable"``, or when the
+    environment variable ``DLGRADE_PORTABLE=1`` forces it on Linux (tests)."""
+    return (not sys.platform.startswith("linux") or mode == "portable"
+            or os.environ.get(PORTABLE_ENV, "") == "1")
+
+
 def start_early(*, job: int = 0, mode: str = "auto") -> None:
-    """Launch the zygote a later ``Zygote(job=job, mode=mode)`` will adopt."""
+    """Launch the zygote a later ``Zygote(job=job, mode=mode)`` will adopt
+    (nothing to start early for the portable sandbox)."""
+    if use_portable(mode):
+        return
     if (job, mode) not in _STARTED:
         _STARTED[(job, mode)] = launch(mode=mode)
 
