@@ -137,9 +137,9 @@ def group_options() -> dict:
 
 def kill_tree(proc: subprocess.Popen) -> None:
     """Kill a worker and what it started (see the module docstring for limits)."""
-    if proc.poll() is not None:
-        return
     if WINDOWS:
+        if proc.poll() is not None:
+            return  # taskkill /T finds children through a live parent only
         taskkill = os.path.join(os.environ.get("SYSTEMROOT", r"C:\Windows"), "System32",
                                 "taskkill.exe")
         try:
@@ -151,10 +151,14 @@ def kill_tree(proc: subprocess.Popen) -> None:
         if proc.poll() is None:
             proc.kill()
         return
-    try:  # the worker leads its own process group (start_new_session)
+    # The worker leads its own process group (start_new_session). The group is
+    # killed even when the worker has ended on its own, so that what it left
+    # running goes too: a group id cannot be reused while the group has members,
+    # and the worker's pid is not handed out again within these milliseconds.
+    try:
         os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        proc.kill()
+    except OSError:  # the group is empty already
+        pass
 
 
 class OutputDrain:

@@ -1,0 +1,259 @@
+"""The portable sandbox (macOS, Windows; forced on Linux with DLGRADE_PORTABLE=1).
+
+Two kinds of evidence, both on this Linux machine:
+
+* the real ``dlgrade check`` run twice on the same file, once on the portable
+  path and once on Linux's zygote, must give the same exit code and the same
+  tables, messages included;
+* ``tests/simulate_platform.py`` runs ``dlgrade check`` in a fresh interpreter
+  that looks like macOS or Windows (``sys.platform``, no libc, no Linux-only
+  module or call: see its docstring for exactly what is and is not simulated)
+  and reports any Linux-only import or call that was reached.
+
+Nothing here runs on a real Mac or Windows machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.sandbox import launch
+from autograder.sandbox.client import Limits, SandboxError
+from autograder.sandbox.portable import PortableZygote
+
+pytestmark = pytest.mark.slow
+SIMULATE = Path(__file__).with_name("simulate_platform.py")
+
+
+def flat(text: str) -> str:
+    """Terminal output without table borders and line wrapping."""
+    return " ".join(text.replace("│", " ").replace("┃", " ").split())
+
+
+def tables(proc: subprocess.CompletedProcess) -> str:
+    """The check results, without what the student's code printed (it has
+    random numbers in it)."""
+    return proc.stdout.split("Your code printed:")[0]
+
+
+def check(work: Path, assignment: str, *, portable: bool) -> subprocess.CompletedProcess:
+    """``dlgrade check -a ASSIGNMENT`` in ``work``, on the chosen path."""
+    env = {k: v for k, v in os.environ.items() if k != launch.PORTABLE_ENV}
+    if portable:
+        env[launch.PORTABLE_ENV] = "1"
+    return subprocess.run([sys.executable, "-m", "autograder.cli", "check", "-a", assignment],
+                          cwd=work, env=env, capture_output=True, text=True, timeout=300)
+
+
+def on_both_paths(work: Path, assignment: str) -> subprocess.CompletedProcess:
+    """Run the check on both paths; they must agree. Returns the portable run."""
+    portable = check(work, assignment, portable=True)
+    native = check(work, assignment, portable=False)
+    assert "Traceback" not in portable.stdout + portable.stderr, portable.stderr
+    assert portable.returncode == native.returncode, (portable.stdout, native.stdout)
+    assert tables(portable) == tables(native)  # same checks, same messages, same points
+    return portable
+
+
+def with_body(source: str, function: str, body: str) -> str:
+    """``source`` with the solution of ``function`` replaced by ``body``."""
+    start = source.index(f"def {function}(")
+    begin = source.index("### BEGIN SOLUTION\n", start) + len("### BEGIN SOLUTION\n")
+    end = source.index("    ### END SOLUTION", begin)
+    return source[:begin] + "".join(f"    {line}\n" for line in body.splitlines()) + source[end:]
+
+
+@pytest.fixture
+def work(repo: Path, tmp_path: Path) -> Path:
+    """A student's copy of the template, holding the reference solution."""
+    folder = tmp_path / "mine"
+    shutil.copytree(repo / "student_template", folder)
+    shutil.copy(repo / "solutions" / "neural_network.py", folder / "neural_network.py")
+    return folder
+
+
+def test_the_forced_path_really_is_the_portable_one(work: Path, reference_source: str) -> None:
+    probe = "import os, sys\nprint('worker:', os.path.basename(sys.argv[0]))\n"
+    (work / "neural_network.py").write_text(reference_source + probe)
+    portable = check(work, "activations", portable=True)
+    native = check(work, "activations", portable=False)
+    assert "worker: portable_main.py" in portable.stdout  # a plain subprocess per submission
+    assert "worker: zygote.py" in native.stdout  # forked by Linux's zygote
+
+
+@pytest.mark.parametrize("assignment, total", [("activations", 5), ("toolkit", 23)])
+def test_the_reference_passes_every_check(work: Path, assignment: str, total: int) -> None:
+    proc = on_both_paths(work, assignment)
+    assert proc.returncode == 0, proc.stdout
+    assert f"{total} of {total} public checks passed" in flat(proc.stdout)
+
+
+def test_a_buggy_file_gets_the_same_messages(work: Path, reference_source: str) -> None:
+    source = with_body(reference_source, "relu", "return np.minimum(0, Z)")
+    source = with_body(source, "softmax", "raise ValueError('scores are odd')")
+    source = with_body(source, "mse_loss", "return object()")
+    source = source.replace("def sigmoid(", "def sigmoid_(")
+    (work / "neural_network.py").write_text(source)
+    proc = on_both_paths(work, "toolkit")
+    text = flat(proc.stdout)
+    assert proc.returncode == 1
+    assert "softmax raised ValueError: scores are odd (neural_network.py, line" in text
+    assert "`sigmoid` is not defined in your file" in text
+    assert "mse_loss returned something that is not a number" in text
+    assert re.search(r"relu_course_example_3x2 0/2 FAIL relu\(Z\) on the 3x2 example", text)
+
+
+def test_a_hang_times_out_and_the_other_functions_are_graded(work: Path,
+                                                             reference_source: str) -> None:
+    source = with_body(reference_source, "relu", "while True:\n    pass")
+    (work / "neural_network.py").write_text(source)
+    proc = on_both_paths(work, "activations")
+    text = flat(proc.stdout)
+    assert proc.returncode == 1
+    assert "relu did not finish within 5 s (an endless loop?)" in text
+    assert "3 of 5 public checks passed (4/9 points)" in text  # softmax: all passed
+
+
+def test_os_exit_while_loading_is_reported(work: Path, reference_source: str) -> None:
+    (work / "neural_network.py").write_text(reference_source + "import os\nos._exit(3)\n")
+    proc = on_both_paths(work, "activations")
+    assert proc.returncode == 1
+    assert ("your file could not be loaded: loading ended the Python process (exit code 3; "
+            "was os._exit or sys.exit called?)") in flat(proc.stdout)
+    assert "0 of 5 public checks passed" in flat(proc.stdout)
+
+
+def test_a_segfault_fails_one_function_only(work: Path, reference_source: str) -> None:
+    source = with_body(reference_source, "relu", "import ctypes\nreturn ctypes.string_at(0)")
+    (work / "neural_network.py").write_text(source)
+    proc = on_both_paths(work, "activations")
+    text = flat(proc.stdout)
+    assert proc.returncode == 1
+    assert "calling relu crashed with a segmentation fault" in text
+    assert "3 of 5 public checks passed (4/9 points)" in text  # restarted for softmax
+
+
+# ------------------------------------------------- the API, on this machine
+
+
+def test_a_stranger_connecting_first_is_not_taken_for_the_worker(reference_source: str) -> None:
+    zygote = PortableZygote()
+    worker = zygote.spawn(files={"neural_network.py": reference_source},
+                          spec={"module": "neural_network", "kind": "py",
+                                "entry": "neural_network.py"}, limits=Limits())
+    try:
+        port = worker._listener.getsockname()[1]  # type: ignore[union-attr]
+        stranger = socket.create_connection(("127.0.0.1", port))
+        stranger.sendall(b"0" * 32)  # a token of the right length, but not ours
+        ready = worker.wait_ready()
+        assert ready["op"] == "ready" and "relu" in ready["defined"]
+        assert stranger.recv(1) == b""  # the stranger was hung up on
+        reply = worker.call({"fn": "relu", "args": [[-1.0, 2.0]], "kwargs": {}},
+                            lambda fn: None)
+        assert reply["value"].tolist() == [0.0, 2.0]
+        home = worker.home
+        assert os.path.isdir(home)
+    finally:
+        zygote.close()
+    assert not os.path.exists(home)  # the private copy is gone with the worker
+
+
+def test_modes_that_need_linux_are_refused_with_one_line() -> None:
+    with pytest.raises(SandboxError, match=r"^the 'namespaces' sandbox needs Linux; on this "):
+        PortableZygote(mode="namespaces")
+
+
+def test_it_reports_what_it_does_not_protect() -> None:
+    zygote = PortableZygote()
+    assert zygote.mode == "portable"
+    assert "private temp working directory holding a copy of the file" in zygote.protections
+    assert "no isolation of the network" in zygote.missing
+    assert "no isolation of files: the code can read and write what you can" in zygote.missing
+
+
+def test_start_early_starts_nothing_on_the_portable_path(monkeypatch) -> None:
+    monkeypatch.setenv(launch.PORTABLE_ENV, "1")
+    launch.start_early(job=9)
+    assert (9, "auto") not in launch._STARTED
+    monkeypatch.delenv(launch.PORTABLE_ENV)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert launch.use_portable()  # off Linux, always
+
+
+# ------------------------------------------- macOS and Windows, simulated
+
+
+def simulate(platform: str, report: Path, *args: str) -> subprocess.CompletedProcess:
+    report.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != launch.PORTABLE_ENV}
+    return subprocess.run([sys.executable, str(SIMULATE), *args[:1], platform, str(report),
+                           *args[1:]], env=env, capture_output=True, text=True, timeout=300)
+
+
+def reports(report: Path) -> tuple[dict, list[dict]]:
+    """(the grader's report, the workers' reports)."""
+    trusted = json.loads((report / "trusted.json").read_text())
+    children = [json.loads(p.read_text()) for p in sorted(report.glob("child-*.json"))]
+    return trusted, children
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_the_simulation_refuses_linux_only_calls(platform: str, tmp_path: Path) -> None:
+    # the control: without it, an empty list of refusals would prove nothing
+    proc = simulate(platform, tmp_path / "r", "control")
+    assert proc.returncode == 0, proc.stderr
+    control = json.loads((tmp_path / "r" / "control.json").read_text())
+    expected = {"start the Linux zygote", "read /proc", "load libc", "fork", "import fcntl"}
+    if platform == "win32":
+        expected.add("import resource")
+    assert set(control["failed"]) == expected
+    assert len(control["refused"]) == len(expected)
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_check_reaches_no_linux_only_call(platform: str, work: Path, tmp_path: Path) -> None:
+    proc = simulate(platform, tmp_path / "r", "trusted", "--", "check", "-a", "toolkit",
+                    str(work))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "23 of 23 public checks passed" in flat(proc.stdout)
+    trusted, children = reports(tmp_path / "r")
+    assert trusted["platform"] == platform and trusted["refused"] == []
+    assert "autograder.sandbox.portable" in trusted["dlgrade_modules"]
+    assert children and all(c["platform"] == platform and c["refused"] == [] for c in children)
+    child_events = {e for c in children for e in c["events"]}
+    if platform == "win32":  # the Windows branches ran: its own process group, no rlimits
+        assert "CREATE_NEW_PROCESS_GROUP" in trusted["events"]
+        assert child_events == set()
+    else:  # POSIX: the group killed when done, rlimits set in the worker
+        assert "os.killpg" in trusted["events"]
+        assert child_events == {"setrlimit"}
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_a_hang_is_killed_on_other_platforms(platform: str, work: Path, tmp_path: Path,
+                                             reference_source: str) -> None:
+    (work / "neural_network.py").write_text(
+        with_body(reference_source, "relu", "while True:\n    pass"))
+    proc = simulate(platform, tmp_path / "r", "trusted", "--", "check", "-a", "activations",
+                    str(work))
+    text = flat(proc.stdout)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "relu did not finish within 5 s (an endless loop?)" in text
+    assert "3 of 5 public checks passed (4/9 points)" in text
+    trusted, children = reports(tmp_path / "r")
+    assert trusted["refused"] == [] and all(c["refused"] == [] for c in children)
+    assert len(children) == 2  # the hung worker was killed, a new one graded softmax
+    if platform == "win32":  # killed the Windows way (taskkill.exe is absent here)
+        assert {"taskkill /F /T", "TerminateProcess"} <= set(trusted["events"])
+        assert "os.killpg" not in trusted["events"]
+    else:
+        assert "os.killpg" in trusted["events"]
