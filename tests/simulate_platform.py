@@ -15,8 +15,9 @@ What is simulated, and how far it goes (say so wherever it is cited):
 * What the platform lacks is removed: on "win32", the POSIX-only functions
   of ``os`` (``killpg``, ``setsid``, ``geteuid``, ``pread``...), the signals
   Windows does not have (``SIGKILL``, ``SIGBUS``...), ``socket.send_fds`` and
-  ``AF_UNIX`` (``socket.socketpair`` keeps working, as on Windows); on "darwin", the Linux-only ones (``sched_getaffinity``,
-  ``pidfd_open``, real-time signals...). libc is unavailable:
+  ``AF_UNIX`` (``socket.socketpair`` keeps working, as on Windows); on
+  "darwin", the Linux-only ones (``sched_getaffinity``, ``pidfd_open``,
+  real-time signals...). libc is unavailable:
   ``ctypes.CDLL`` raises and ``ctypes.util.find_library`` returns None.
 * Linux-only modules cannot be imported (``fcntl``, ``pwd``, ``grp``,
   ``termios``, ``pty``, the zygote; ``resource`` too on "win32"), and an audit
