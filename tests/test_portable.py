@@ -22,6 +22,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -45,19 +46,20 @@ def tables(proc: subprocess.CompletedProcess) -> str:
     return proc.stdout.split("Your code printed:")[0]
 
 
-def check(work: Path, assignment: str, *, portable: bool) -> subprocess.CompletedProcess:
-    """``dlgrade check -a ASSIGNMENT`` in ``work``, on the chosen path."""
+def check(work: Path, assignment: str, *paths: str,
+          portable: bool) -> subprocess.CompletedProcess:
+    """``dlgrade check -a ASSIGNMENT [PATH]`` in ``work``, on the chosen path."""
     env = {k: v for k, v in os.environ.items() if k != launch.PORTABLE_ENV}
     if portable:
         env[launch.PORTABLE_ENV] = "1"
-    return subprocess.run([sys.executable, "-m", "autograder.cli", "check", "-a", assignment],
-                          cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "autograder.cli", "check", "-a", assignment,
+                           *paths], cwd=work, env=env, capture_output=True, text=True, timeout=300)
 
 
-def on_both_paths(work: Path, assignment: str) -> subprocess.CompletedProcess:
+def on_both_paths(work: Path, assignment: str, *paths: str) -> subprocess.CompletedProcess:
     """Run the check on both paths; they must agree. Returns the portable run."""
-    portable = check(work, assignment, portable=True)
-    native = check(work, assignment, portable=False)
+    portable = check(work, assignment, *paths, portable=True)
+    native = check(work, assignment, *paths, portable=False)
     assert "Traceback" not in portable.stdout + portable.stderr, portable.stderr
     assert portable.returncode == native.returncode, (portable.stdout, native.stdout)
     assert tables(portable) == tables(native)  # same checks, same messages, same points
@@ -140,6 +142,55 @@ def test_a_segfault_fails_one_function_only(work: Path, reference_source: str) -
     assert proc.returncode == 1
     assert "calling relu crashed with a segmentation fault" in text
     assert "3 of 5 public checks passed (4/9 points)" in text  # restarted for softmax
+
+
+def test_a_notebook_is_checked_cell_by_cell(work: Path, reference_source: str) -> None:
+    cells = [reference_source, "raise RuntimeError('a cell that fails')", "x = 1\n"]
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": source} for source in cells]}
+    (work / "neural_network.py").unlink()
+    (work / "mine.ipynb").write_text(json.dumps(notebook))
+    proc = on_both_paths(work, "activations", "mine.ipynb")
+    text = flat(proc.stdout)
+    assert proc.returncode == 0, proc.stdout
+    assert "Notebook cell 2 raised RuntimeError: a cell that fails (the other cells still ran)" \
+        in text
+    assert "5 of 5 public checks passed" in text
+
+
+def test_printing_a_lot_is_capped_the_same_way(work: Path, reference_source: str) -> None:
+    (work / "neural_network.py").write_text(reference_source + "print('x' * 100_000)\n")
+    portable = check(work, "activations", portable=True)
+    native = check(work, "activations", portable=False)
+    assert portable.returncode == native.returncode == 0
+    assert "[... 67233 more bytes of output not kept]" in portable.stdout  # 100001 - 32768
+    assert portable.stdout == native.stdout
+
+
+def test_processes_the_code_started_are_killed(work: Path, reference_source: str) -> None:
+    sleeper = ("import subprocess, sys\n"
+               "kept = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
+               "print('sleeper', kept.pid)\n")
+    (work / "neural_network.py").write_text(reference_source + sleeper)
+    proc = check(work, "activations", portable=True)
+    assert proc.returncode == 0, proc.stdout
+    pids = [int(pid) for pid in re.findall(r"sleeper (\d+)", proc.stdout)]
+    assert pids  # one per worker started
+    for pid in pids:
+        deadline = time.monotonic() + 10
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(pid), f"process {pid} started by the student's code survived"
+
+
+def alive(pid: int) -> bool:
+    """Is ``pid`` a live process (not a zombie waiting to be reaped)?"""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:  # the test runs on Linux only
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 # ------------------------------------------------- the API, on this machine
