@@ -82,7 +82,7 @@ def main() -> None:
                                  ("portable (forced)", PortableZygote, True)):
         zygote = make()
         if isinstance(zygote, Zygote):
-            zygote.mode  # wait for the zygote to warm up: not a per-worker cost
+            _ = zygote.mode  # wait for the zygote to warm up: not a per-worker cost
         start, call = per_worker(zygote, files, args.workers, args.calls)
         zygote.close()
         label = f"{name}, {zygote.mode}"

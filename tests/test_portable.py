@@ -27,9 +27,15 @@ from pathlib import Path
 
 import pytest
 
+from autograder.assignment import load_assignment
+from autograder.results import PASSED
 from autograder.sandbox import launch
 from autograder.sandbox.client import Limits, SandboxError
+from autograder.sandbox import portable as portable_sandbox
 from autograder.sandbox.portable import PortableZygote
+from autograder.session import run_session
+from autograder.student import SandboxRunner
+from autograder.submission import read_entry
 
 pytestmark = pytest.mark.slow
 SIMULATE = Path(__file__).with_name("simulate_platform.py")
@@ -216,6 +222,32 @@ def test_a_stranger_connecting_first_is_not_taken_for_the_worker(reference_sourc
     finally:
         zygote.close()
     assert not os.path.exists(home)  # the private copy is gone with the worker
+
+
+def test_the_python_api_can_ask_for_the_portable_sandbox(repo: Path, tmp_path: Path,
+                                                          reference_source: str) -> None:
+    (tmp_path / "neural_network.py").write_text(reference_source)
+    assignment = load_assignment(repo, "activations")
+    sub = read_entry(tmp_path / "neural_network.py", entry="neural_network.py",
+                     assignment="activations")
+    results: list = []
+    modes: list[str] = []
+    run_session(assignment=assignment, submissions=[sub], emit=results.append, hidden=True,
+                sandbox_mode="portable", on_ready=lambda specs, z: modes.append(z.mode))
+    assert modes == ["portable"]
+    assert results[0].status == "graded"
+    assert all(c.outcome == PASSED for c in results[0].checks)  # hidden checks too
+
+
+def test_a_worker_that_cannot_start_is_a_grader_error(monkeypatch, tmp_path: Path) -> None:
+    # a broken installation: the worker's entry script is missing
+    monkeypatch.setattr(portable_sandbox, "MAIN_PATH", str(tmp_path / "missing_main.py"))
+    runner = SandboxRunner(PortableZygote(), files={"neural_network.py": "x = 1\n"},
+                           spec={"module": "neural_network", "kind": "py",
+                                 "entry": "neural_network.py"}, limits=Limits())
+    with pytest.raises(SandboxError, match="the sandbox could not set up a worker: .*"
+                       "missing_main.py"):
+        runner.start()  # not "your file could not be loaded": not the student's fault
 
 
 def test_modes_that_need_linux_are_refused_with_one_line() -> None:
