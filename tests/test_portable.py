@@ -199,6 +199,17 @@ def alive(pid: int) -> bool:
         return False
 
 
+def test_the_suites_check_tests_pass_on_the_portable_path(repo: Path) -> None:
+    # tests/test_cli.py's `dlgrade check` tests, run again with the portable path forced
+    env = {**os.environ, launch.PORTABLE_ENV: "1"}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "tests/test_cli.py", "-k", "check"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    passed = re.search(r"(\d+) passed", proc.stdout)
+    assert passed and int(passed.group(1)) >= 6, proc.stdout[-500:]  # 6 when this was written
+
+
 # ------------------------------------------------- the API, on this machine
 
 
