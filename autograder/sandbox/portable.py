@@ -24,6 +24,13 @@ working directory, a scrubbed environment, rlimits where the ``resource``
 module exists (Linux, macOS). What it does not: the student's code can read
 and write every file the user can and open network connections. It is the
 student's own code on the student's own machine.
+
+Killing "what it started" is partial: on POSIX the worker's process group
+(not what moved to a new session); on Windows ``taskkill /T`` (the stdlib has
+no job objects), which follows parent links from a live worker only. In a
+Windows virtual environment ``sys.executable`` is a redirector whose child is
+the real interpreter: ``taskkill /T`` takes both; without taskkill only the
+redirector would end.
 """
 
 from __future__ import annotations
