@@ -265,9 +265,14 @@ def test_a_worker_that_cannot_start_is_a_grader_error(monkeypatch, tmp_path: Pat
         runner.start()  # not "your file could not be loaded": not the student's fault
 
 
-def test_modes_that_need_linux_are_refused_with_one_line() -> None:
-    with pytest.raises(SandboxError, match=r"^the 'namespaces' sandbox needs Linux; on this "):
-        PortableZygote(mode="namespaces")
+def test_modes_that_need_linux_are_refused_with_one_line(monkeypatch) -> None:
+    with pytest.raises(SandboxError, match=r"^the 'namespaces' sandbox was asked for, but "
+                       r"the portable one is forced \(unset DLGRADE_PORTABLE\)$"):
+        PortableZygote(mode="namespaces")  # on this Linux machine
+    monkeypatch.setattr(sys, "platform", "darwin")
+    with pytest.raises(SandboxError, match=r"^the 'userns' sandbox needs Linux; on this "
+                       r"system \(darwin\) only the portable sandbox runs$"):
+        PortableZygote(mode="userns")
 
 
 def test_it_reports_what_it_does_not_protect() -> None:

@@ -214,6 +214,9 @@ class PortableZygote:
 
     def __init__(self, *, job: int = 0, mode: str = "auto") -> None:
         if mode not in MODES:
+            if sys.platform.startswith("linux"):
+                raise SandboxError(f"the '{mode}' sandbox was asked for, but the portable "
+                                   "one is forced (unset DLGRADE_PORTABLE)")
             raise SandboxError(f"the '{mode}' sandbox needs Linux; on this system "
                                f"({sys.platform}) only the portable sandbox runs")
         self.job = job
