@@ -118,6 +118,8 @@ class ForbiddenImports(importlib.abc.MetaPathFinder):
         if name in self.names:
             note(refused, f"import {name}")
             raise ImportError(f"simulated {PLATFORM}: no module named {name!r}")
+        if name == "msvcrt":  # a Windows-only branch ran (the module is absent here)
+            note(events, "import msvcrt")
         return None
 
 
