@@ -128,6 +128,12 @@ def student_id(name: str) -> str:
     return text.rstrip(" .") or "student"
 
 
+def printable(name: str) -> str:
+    """A file name as text that can be written anywhere: bytes that are not UTF-8
+    (kept by ``os.listdir`` as lone surrogates) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def entry_stem(name: str, *, is_dir: bool) -> str:
     """The part of an entry's name that names the student: ``bob.PY`` -> ``bob``."""
     if is_dir:
@@ -293,11 +299,12 @@ def _read_folder(folder: Path, shown: str) -> dict[str, bytes]:
         mode = os.lstat(path).st_mode
         if stat.S_ISDIR(mode):
             continue
-        refusal = not_a_file(f"{shown}/{name}", mode)
+        label = f"{shown}/{printable(name)}"
+        refusal = not_a_file(label, mode)
         if refusal:
             raise ValueError(refusal)
         if len(files) < MAX_FILES:
-            files[name] = read_regular(path, f"{shown}/{name}")
+            files[printable(name)] = read_regular(path, label)
     return files
 
 
@@ -360,13 +367,13 @@ def read_entry(path: Path, *, entry: str, assignment: str,
         assignment: the assignment id (for nbgrader's layout).
         student: the id to give it [default: :func:`student_id` of its name].
     """
-    name = path.name
+    name = printable(path.name)
     try:
         mode = os.lstat(path).st_mode
     except OSError as exc:
         return Submission(student or student_id(name), "invalid", source=str(path),
                           entry_name=name, error=f"{name} could not be read ({exc.strerror})")
-    student = student or student_id(entry_stem(name, is_dir=stat.S_ISDIR(mode)))
+    student = student or student_id(entry_stem(path.name, is_dir=stat.S_ISDIR(mode)))
     sub = _read_entry(path, mode, student=student, entry=entry, assignment=assignment)
     sub.entry_name = name
     return sub
@@ -374,7 +381,7 @@ def read_entry(path: Path, *, entry: str, assignment: str,
 
 def _read_entry(path: Path, mode: int, *, student: str, entry: str,
                 assignment: str) -> Submission:
-    name, source = path.name, str(path)
+    name, source = printable(path.name), str(path)
     suffix = name.rpartition(".")[2].lower() if "." in name else ""
     try:
         if stat.S_ISDIR(mode):
@@ -441,16 +448,18 @@ def assign_ids(names: dict[str, str]) -> tuple[dict[str, str], list[Rename]]:
         chosen = base
         if base.casefold() in owner or base.casefold() in RESERVED:
             holder = owner.get(base.casefold())
-            reasons.append(f"'{base}' is already the id of {holder}" if holder
+            reasons.append(f"'{base}' is already the id of {printable(holder)}" if holder
                            else f"'{base}' is a name dlgrade writes in OUT")
             number = 2
-            while f"{base}-{number}".casefold() in taken | owner.keys():
+            while f"{base}-{number}".casefold() in taken \
+                    or f"{base}-{number}".casefold() in owner:
                 number += 1
             chosen = f"{base}-{number}"
         owner[chosen.casefold()] = entry
         ids[entry] = chosen
         if reasons:
-            renames.append(Rename(entry=entry, student=chosen, reason="; ".join(reasons)))
+            renames.append(Rename(entry=printable(entry), student=chosen,
+                                  reason="; ".join(reasons)))
     return ids, renames
 
 
@@ -465,7 +474,7 @@ def discover(folder: Path, *, entry: str, assignment: str) -> Discovery:
     names: dict[str, str] = {}
     for name in sorted(os.listdir(folder)):
         if name.startswith(".") or name == "__pycache__":
-            found.skipped.append(name)
+            found.skipped.append(printable(name))
             continue
         try:
             is_dir = stat.S_ISDIR(os.lstat(folder / name).st_mode)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -263,18 +264,20 @@ def test_odd_names_get_readable_unique_ids_recorded_everywhere(repo: Path,
     shutil.copy(reference, subs / "李.py")
     shutil.copy(bob, subs / "+1+1.py")
     shutil.copy(reference, subs / "a:b.py")
+    shutil.copy(reference, subs / os.fsdecode(b"caf\xe9.py"))  # a Latin-1 name: not UTF-8
     (subs / ".DS_Store").write_text("")
     out = tmp_path / "out"
     proc = dlgrade("grade", str(subs), "-a", "activations", "-o", str(out), cwd=repo)
     assert proc.returncode == 0, proc.stderr
-    assert "graded 7 submissions" in proc.stdout
+    assert "graded 8 submissions" in proc.stdout
     assert proc.stdout.rstrip().endswith(
-        "; 2 renamed: a:b.py -> a_b, s1.py -> s1-3; 1 skipped: .DS_Store")
+        "; 3 renamed: a:b.py -> a_b, caf\ufffd.py -> caf_, s1.py -> s1-3; 1 skipped: .DS_Store")
     rows = rows_of(out / "grades.csv")
     assert {k: (v["entry"], v["total"]) for k, v in rows.items()} == {
         "'+1+1": ("'+1+1.py", "11"), "a_b": ("a:b.py", "20"), "s1": ("s1", "20"),
         "s1-2": ("s1-2.py", "20"), "s1-3": ("s1.py", "11"),
-        "José García": ("José García.py", "20"), "李": ("李.py", "20")}
+        "José García": ("José García.py", "20"), "李": ("李.py", "20"),
+        "caf_": ("caf\ufffd.py", "20")}
     for student, entry in [("s1-3", "s1.py"), ("José García", "José García.py"),
                            ("李", "李.py"), ("+1+1", "+1+1.py")]:
         extra = json.loads((out / student / "results.json").read_text("utf-8"))["extra_data"]
