@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import stat
 import subprocess
 import sys
 import zipfile
@@ -192,20 +193,37 @@ def test_no_symlink_is_followed_anywhere(tmp_path: Path) -> None:
     assert all(not s.files and not s.cells for s in found.values())  # nothing was read
 
 
+def discover_elsewhere(subs: Path) -> dict[str, str]:
+    """{entry: error} from discover() run in a child process: a read that blocks
+    (a FIFO opened for reading) fails this test after 60 s instead of hanging it."""
+    code = ("import json, sys\nfrom pathlib import Path\n"
+            "from autograder.submission import discover\n"
+            "found = discover(Path(sys.argv[1]), entry='neural_network.py', assignment='a')\n"
+            "print(json.dumps({s.entry_name: s.error for s in found}))\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(subs)], capture_output=True,
+                          text=True, timeout=60, check=True)
+    return json.loads(proc.stdout)
+
+
 def test_pipes_and_devices_are_refused_without_being_opened(tmp_path: Path) -> None:
     subs = tmp_path / "subs"
     (subs / "ann").mkdir(parents=True)
     os.mkfifo(subs / "pipe.py")  # opening this for reading would block forever
     os.mkfifo(subs / "ann" / "neural_network.py")
     (subs / "zero.py").symlink_to("/dev/zero")
+    devices = os.geteuid() == 0  # CI runs as root: a real device node, as /dev/zero is
+    if devices:
+        os.mknod(subs / "dev.py", stat.S_IFCHR | 0o600, os.makedev(1, 5))
     with socket.socket(socket.AF_UNIX) as sock:
         sock.bind(str(subs / "sock.py"))
-        found = by_entry(subs)
-    assert found["pipe.py"].error == "pipe.py is a named pipe, not a file: submit the file itself"
-    assert found["ann"].error == ("ann/neural_network.py is a named pipe, not a file: "
-                                  "submit the file itself")
-    assert found["zero.py"].error == "zero.py is a symbolic link: submit the file itself"
-    assert found["sock.py"].error == "sock.py is a socket, not a file: submit the file itself"
+        errors = discover_elsewhere(subs)
+    assert errors["pipe.py"] == "pipe.py is a named pipe, not a file: submit the file itself"
+    assert errors["ann"] == ("ann/neural_network.py is a named pipe, not a file: "
+                             "submit the file itself")
+    assert errors["zero.py"] == "zero.py is a symbolic link: submit the file itself"
+    assert errors["sock.py"] == "sock.py is a socket, not a file: submit the file itself"
+    if devices:
+        assert errors["dev.py"] == "dev.py is a device, not a file: submit the file itself"
     assert not_a_file("null", os.stat("/dev/null").st_mode) == (
         "null is a device, not a file: submit the file itself")
 
