@@ -74,7 +74,7 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     assignment = load_assignment(course_root, assignment_id, overrides=options.overrides)
     if not submissions_dir.is_dir():
         raise UsageError(f"'{submissions_dir}' is not a folder of submissions")
-    check_out(submissions_dir, out)
+    check_out(submissions_dir, out, gradebook=options.gradebook)
     found = discover(submissions_dir, entry=assignment.submit, assignment=assignment.id)
     subs = found.submissions
     if not subs:
@@ -133,9 +133,10 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     return summary
 
 
-def check_out(submissions_dir: Path, out: Path) -> None:
-    """OUT may not be SUBMISSIONS, inside it, or around it: a second run would
-    grade its own output as students (resolved paths, so links count too).
+def check_out(submissions_dir: Path, out: Path, *, gradebook: Path | None = None) -> None:
+    """OUT may not be SUBMISSIONS, inside it, or around it, and a gradebook may not
+    be inside it: a second run would grade them as students (resolved paths, so
+    links count too).
 
     Raises:
         UsageError: one line saying which and what to do.
@@ -150,6 +151,9 @@ def check_out(submissions_dir: Path, out: Path) -> None:
     if target in subs.parents:
         raise UsageError(f"SUBMISSIONS '{submissions_dir}' is inside OUT '{out}'; "
                          "keep submissions and results in separate folders")
+    if gradebook is not None and subs in gradebook.resolve().parents:
+        raise UsageError(f"--gradebook '{gradebook}' is inside SUBMISSIONS "
+                         f"'{submissions_dir}'; keep it elsewhere")
 
 
 def notices(summary: GradeSummary) -> list[tuple[str, list[str]]]:

@@ -147,6 +147,9 @@ def test_reference_scores_full_marks_on_every_assignment(repo: Path, tmp_path: P
       "--tz", "Nowhere/City"], "--tz 'Nowhere/City' is not a time zone"),
     (["grade", "examples/submissions", "-a", "toolkit", "-o", "examples/submissions/out"],
      "is inside SUBMISSIONS"),
+    (["grade", "examples/submissions", "-a", "toolkit", "-o", "x", "--gradebook",
+      "examples/submissions/out/gb.db"], "--gradebook 'examples/submissions/out/gb.db' is "
+     "inside SUBMISSIONS 'examples/submissions'; keep it elsewhere"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(repo: Path, tmp_path: Path, args: list[str],
                                               message: str, monkeypatch) -> None:
