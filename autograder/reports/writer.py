@@ -12,11 +12,12 @@ import csv
 import json
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from autograder.late import Timing
 from autograder.results import CheckSpec
 from autograder.reports.csvcells import cell
 from autograder.reports.feedback import (
@@ -142,11 +143,12 @@ def problem_of(result: SubmissionResult, checks: list[CheckResult]) -> tuple[str
     parts += [e if n == 1 else f"{e} (x{n})" for e, n in events.items()]
     if result.cell_errors:
         parts.append(f"{len(result.cell_errors)} notebook cell(s) raised")
-    timing = (result.late or {}).get("status", "")
-    if result.late.get("days"):
+    late = result.late or {}
+    unknown = late.get("status") in (Timing.NO_TIME.value, Timing.UNREADABLE.value)
+    if late.get("days"):
         parts.append(late_text(result))
-    elif timing in ("no submission time", "unreadable submission time"):
-        parts.append(timing + (f" ({result.late['note']})" if result.late.get("note") else ""))
+    elif unknown:  # never quietly on time: the instructor checks these by hand
+        parts.append(late["status"] + (f" ({late['note']})" if late.get("note") else ""))
     grader = [c.check for c in checks if c.outcome == GRADER_ERROR]
     if grader:
         parts.append("grader error on " + ", ".join(grader))
@@ -159,10 +161,10 @@ def problem_of(result: SubmissionResult, checks: list[CheckResult]) -> tuple[str
         label = "crashed"
     elif not label and result.cell_errors:
         label = "cell errors"
-    elif not label and result.late.get("days"):
+    elif not label and late.get("days"):
         label = "late"
-    elif not label and timing in ("no submission time", "unreadable submission time"):
-        label = timing
+    elif not label and unknown:
+        label = late["status"]
     issue = "; ".join(p for p in parts if p)
     return label, issue if len(issue) <= 300 else issue[:297] + "..."
 
