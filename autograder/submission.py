@@ -134,6 +134,25 @@ def printable(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+def id_changes(name: str, student: str) -> list[str]:
+    """What :func:`student_id` changed to make ``student`` from ``name``, in words."""
+    text = unicodedata.normalize("NFC", name)
+    if student == text:
+        return ["Unicode normalised (NFC)"] if text != name else []
+    cleaned = UNSAFE.sub("_", "".join("/" if unicodedata.category(c) in ("Cc", "Cs") else c
+                                      for c in text))
+    changes = []
+    if cleaned != text:
+        changes.append("characters unsafe in a file name replaced")
+    if cleaned.strip(" .") != cleaned:
+        changes.append("leading or trailing dots or spaces dropped")
+    if len(cleaned.strip(" .").encode("utf-8")) > MAX_ID_BYTES:
+        changes.append(f"shortened to {MAX_ID_BYTES} bytes")
+    if student == "student" and not cleaned.strip(" ."):
+        changes = ["no usable characters"]
+    return changes
+
+
 def entry_stem(name: str, *, is_dir: bool) -> str:
     """The part of an entry's name that names the student: ``bob.PY`` -> ``bob``."""
     if is_dir:
@@ -439,12 +458,7 @@ def assign_ids(names: dict[str, str]) -> tuple[dict[str, str], list[Rename]]:
     renames: list[Rename] = []
     for entry in sorted(names):
         base = wanted[entry]
-        reasons = []
-        if base != unicodedata.normalize("NFC", names[entry]):
-            reasons.append("characters unsafe in a file name replaced"
-                           if base != "student" else "no usable characters")
-        elif base != names[entry]:
-            reasons.append("Unicode normalised (NFC)")
+        reasons = id_changes(names[entry], base)
         chosen = base
         if base.casefold() in owner or base.casefold() in RESERVED:
             holder = owner.get(base.casefold())

@@ -154,6 +154,9 @@ def test_unicode_names_stay_readable_and_only_unsafe_characters_go(tmp_path: Pat
     (subs / "Jose\u0301.py").write_text(CODE)  # decomposed (NFD), as macOS writes it
     (subs / 'a:b*c?"d<e>f|g.py').write_text(CODE)
     (subs / "evil\u202egnp.py").write_text(CODE)  # a right-to-left override
+    (subs / " spaced .py").write_text(CODE)
+    (subs / ("é" * 100 + ".py")).write_text(CODE)  # 200 bytes of UTF-8
+    (subs / " .py").write_text(CODE)
     found = discover(subs, **ENTRY)
     ids = {s.entry_name: s.student for s in found}
     assert ids["José García.py"] == "José García"
@@ -161,10 +164,15 @@ def test_unicode_names_stay_readable_and_only_unsafe_characters_go(tmp_path: Pat
     assert ids["Jose\u0301.py"] == "Jos\u00e9"  # NFC: one code point for é
     assert ids['a:b*c?"d<e>f|g.py'] == "a_b_c_d_e_f_g"
     assert ids["evil\u202egnp.py"] == "evil_gnp"
+    assert ids[" spaced .py"] == "spaced" and ids[" .py"] == "student"
+    assert ids["é" * 100 + ".py"] == "é" * 60  # 120 bytes, whole characters
     renamed = {r.entry: r.reason for r in found.renames}
     assert renamed == {"Jose\u0301.py": "Unicode normalised (NFC)",
                        'a:b*c?"d<e>f|g.py': "characters unsafe in a file name replaced",
-                       "evil\u202egnp.py": "characters unsafe in a file name replaced"}
+                       "evil\u202egnp.py": "characters unsafe in a file name replaced",
+                       " spaced .py": "leading or trailing dots or spaces dropped",
+                       "é" * 100 + ".py": "shortened to 120 bytes",
+                       " .py": "no usable characters"}
 
 
 def test_no_symlink_is_followed_anywhere(tmp_path: Path) -> None:
