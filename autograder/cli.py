@@ -109,7 +109,10 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
         from autograder.nbgrader_bridge import write_scores
 
         written = write_scores(out, submissions_dir=submissions, assignment_id=assignment)
-        click.echo(f"nbgrader gradebook: {written} submissions written")
+        click.echo(f"nbgrader gradebook: {written} submissions written"
+                   + (" (points before dlgrade's late penalty: nbgrader applies its own "
+                      "late policy; OUT/grades.csv has the penalised total)"
+                      if options.late and options.late.per_day else ""))
     rate = summary.graded / summary.seconds if summary.seconds else 0.0
     click.echo(
         f"graded {summary.students} submissions of '{assignment}' in {summary.seconds:.1f} s "
