@@ -110,8 +110,8 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
 
         written = write_scores(out, submissions_dir=submissions, assignment_id=assignment)
         click.echo(f"nbgrader gradebook: {written} submissions written"
-                   + (" (points before dlgrade's late penalty: nbgrader applies its own "
-                      "late policy; OUT/grades.csv has the penalised total)"
+                   + (" (points before dlgrade's late penalty, which nbgrader does not "
+                      "know; OUT/grades.csv has the penalised total)"
                       if options.late and options.late.per_day else ""))
     rate = summary.graded / summary.seconds if summary.seconds else 0.0
     click.echo(
