@@ -157,7 +157,7 @@ def entry_stem(name: str, *, is_dir: bool) -> str:
     """The part of an entry's name that names the student: ``bob.PY`` -> ``bob``."""
     if is_dir:
         return name
-    stem, dot, suffix = name.rpartition(".")
+    stem, dot, _ = name.rpartition(".")
     return stem if dot and stem else name
 
 
@@ -191,14 +191,17 @@ def notebook_cells(text: str) -> list[str]:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size / 1024:.0f} KB"
+    return f"{size / 2**20:.3g} MB" if size >= 2**20 else f"{size / 1024:.3g} KB"
 
 
 def too_large(name: str, size: int, limit: int = MAX_FILE_BYTES) -> str:
     """"x.py is 400 MB; the limit is 2 MB per file" (a notebook: how to shrink it)."""
     hint = " (clear the notebook's outputs and save it again)" \
         if name.lower().endswith(".ipynb") else ""
-    return f"{name} is {_megabytes(size)}; the limit is {_megabytes(limit)} per file{hint}"
+    big, top = _megabytes(size), _megabytes(limit)
+    if big == top:  # just over the limit: bytes tell them apart
+        big, top = f"{size} bytes", f"{limit} bytes"
+    return f"{name} is {big}; the limit is {top} per file{hint}"
 
 
 def not_a_file(name: str, mode: int) -> str | None:

@@ -245,6 +245,8 @@ def test_size_caps_are_checked_before_reading_and_state_the_limit(tmp_path: Path
         handle.truncate(3 * 2**20)
     with open(subs / "big.ipynb", "wb") as handle:
         handle.truncate(5 * 2**20)
+    with open(subs / "just.py", "wb") as handle:
+        handle.truncate(2 * 2**20 + 1)
     with zipfile.ZipFile(subs / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("neural_network.py", b"#" * (30 * 2**20))
     found = by_entry(subs)
@@ -252,6 +254,8 @@ def test_size_caps_are_checked_before_reading_and_state_the_limit(tmp_path: Path
     assert found["dir"].error == "dir/neural_network.py is 3 MB; the limit is 2 MB per file"
     assert found["big.ipynb"].error == ("big.ipynb is 5 MB; the limit is 2 MB per file (clear "
                                         "the notebook's outputs and save it again)")
+    assert found["just.py"].error == ("just.py is 2097153 bytes; the limit is 2097152 bytes "
+                                      "per file")
     assert found["bomb.zip"].error == ("the zip file could not be read: neural_network.py in "
                                        "the zip unpacks to 30 MB; the limit is 2 MB per file")
 
