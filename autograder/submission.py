@@ -25,6 +25,7 @@ import re
 import stat
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
@@ -352,6 +353,9 @@ def _read_zip(path: Path, entry: str) -> dict[str, bytes]:
         for member in members[:MAX_FILES]:
             if stat.S_ISLNK(member.external_attr >> 16):
                 raise ValueError(f"{member.filename} in the zip {SYMLINK}")
+            if member.flag_bits & 0x1:
+                raise ValueError(f"{member.filename} in the zip is password-protected; "
+                                 "submit a zip without a password")
             if member.file_size > MAX_FILE_BYTES:
                 raise ValueError(f"{member.filename} in the zip unpacks to "
                                  f"{_megabytes(member.file_size)}; the limit is "
@@ -428,7 +432,8 @@ def _read_entry(path: Path, mode: int, *, student: str, entry: str,
         if suffix == "zip":
             try:
                 return _from_files(student, _read_zip(path, entry), entry, source)
-            except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error,
+                    NotImplementedError, RuntimeError) as exc:  # damaged or exotic zips
                 raise ValueError(f"the zip file could not be read: {exc}") from None
     except ValueError as exc:
         return Submission(student, "invalid", source=source, error=str(exc))

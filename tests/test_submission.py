@@ -291,6 +291,17 @@ def test_odd_but_honest_entries_get_precise_messages(tmp_path: Path) -> None:
     with zipfile.ZipFile(subs / "CAPS.ZIP", "w") as zf:
         zf.writestr("work/NEURAL_NETWORK.PY", CODE)
     (subs / "gina.py").write_bytes("x = 'caf\xe9'\n".encode("latin-1"))
+    with zipfile.ZipFile(subs / "locked.zip", "w") as zf:
+        zf.writestr("neural_network.py", CODE)
+    data = bytearray((subs / "locked.zip").read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        data[data.index(signature) + offset] |= 1  # the "encrypted" flag, as zip -e sets
+    (subs / "locked.zip").write_bytes(bytes(data))
+    with zipfile.ZipFile(subs / "crc.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("neural_network.py", CODE * 50)
+    data = bytearray((subs / "crc.zip").read_bytes())
+    data[30 + len("neural_network.py")] ^= 0xFF  # the first compressed byte: a zlib error
+    (subs / "crc.zip").write_bytes(bytes(data))
     (subs / ".hidden.py").write_text(CODE)
     (subs / "__pycache__").mkdir()
     found = discover(subs, **ENTRY)
@@ -305,6 +316,11 @@ def test_odd_but_honest_entries_get_precise_messages(tmp_path: Path) -> None:
                                          "(inner.zip) and no code; submit one zip with your "
                                          "files directly inside")
     assert named["gina.py"].error == "gina.py is not UTF-8 text (save it as UTF-8 and resubmit)"
+    assert named["locked.zip"].error == ("the zip file could not be read: neural_network.py in "
+                                         "the zip is password-protected; submit a zip without "
+                                         "a password")
+    assert named["crc.zip"].error.startswith("the zip file could not be read: Error -3 while "
+                                             "decompressing data")
     assert found.skipped == [".hidden.py", "__pycache__"]
 
 
