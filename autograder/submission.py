@@ -169,6 +169,8 @@ def notebook_cells(text: str) -> list[str]:
     except json.JSONDecodeError as exc:
         raise ValueError(f"the notebook is not valid JSON ({exc.msg}, line {exc.lineno})") \
             from None
+    except RecursionError:  # "[[[[...": valid JSON nested deeper than Python can follow
+        raise ValueError("the notebook is nested too deeply to be a notebook") from None
     if not isinstance(nb, dict):
         raise ValueError("the notebook has no list of cells")
     version = nb.get("nbformat")

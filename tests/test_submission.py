@@ -302,6 +302,7 @@ def test_odd_but_honest_entries_get_precise_messages(tmp_path: Path) -> None:
     data = bytearray((subs / "crc.zip").read_bytes())
     data[30 + len("neural_network.py")] ^= 0xFF  # the first compressed byte: a zlib error
     (subs / "crc.zip").write_bytes(bytes(data))
+    (subs / "deep.ipynb").write_text("[" * 100_000 + "]" * 100_000)
     (subs / ".hidden.py").write_text(CODE)
     (subs / "__pycache__").mkdir()
     found = discover(subs, **ENTRY)
@@ -321,6 +322,7 @@ def test_odd_but_honest_entries_get_precise_messages(tmp_path: Path) -> None:
                                          "a password")
     assert named["crc.zip"].error.startswith("the zip file could not be read: Error -3 while "
                                              "decompressing data")
+    assert named["deep.ipynb"].error == "the notebook is nested too deeply to be a notebook"
     assert found.skipped == [".hidden.py", "__pycache__"]
 
 
