@@ -314,10 +314,11 @@ def _from_files(student: str, files: dict[str, bytes], entry: str, source: str,
                           timestamp=timestamp)
 
 
-def _read_folder(folder: Path, shown: str) -> dict[str, bytes]:
-    """The code files directly in ``folder``; a linked or special code file is an error."""
+def _read_folder(folder: Path, shown: str, entry: str) -> dict[str, bytes]:
+    """The code files directly in ``folder`` (``entry`` first, at most MAX_FILES);
+    a linked or special code file is an error."""
     files: dict[str, bytes] = {}
-    for name in sorted(os.listdir(folder)):
+    for name in sorted(os.listdir(folder), key=lambda n: (n != entry, n)):
         if name.startswith(".") or not _is_code(name):
             continue
         path = folder / name
@@ -416,13 +417,13 @@ def _read_entry(path: Path, mode: int, *, student: str, entry: str,
             nb_folder = path / assignment
             if os.path.lexists(nb_folder) and not nb_folder.is_symlink() and nb_folder.is_dir():
                 stamp, stamp_error = _timestamp(nb_folder)  # nbgrader: <student>/<assignment>/
-                sub = _from_files(student, _read_folder(nb_folder, f"{name}/{assignment}"),
+                sub = _from_files(student, _read_folder(nb_folder, f"{name}/{assignment}", entry),
                                   entry, str(nb_folder), stamp)
                 sub.timestamp_error = stamp_error
                 return sub
             if nb_folder.is_symlink():
                 raise ValueError(f"{name}/{assignment} {SYMLINK}")
-            return _from_files(student, _read_folder(path, name), entry, source)
+            return _from_files(student, _read_folder(path, name, entry), entry, source)
         refusal = not_a_file(name, mode)
         if refusal:
             raise ValueError(refusal)

@@ -341,3 +341,14 @@ def test_nbgrader_timestamps_that_cannot_be_read_are_flagged(tmp_path: Path) -> 
     assert found["empty"].timestamp_error == "timestamp.txt is empty"
     assert found["latin"].timestamp_error == "timestamp.txt is not UTF-8 text"
     assert (found["none"].timestamp, found["none"].timestamp_error) == ("", "")
+
+
+def test_a_crowded_folder_still_gives_its_neural_network_py(tmp_path: Path) -> None:
+    subs = tmp_path / "subs"
+    (subs / "max").mkdir(parents=True)
+    for i in range(30):  # more helper files than are read, all sorting before it
+        (subs / "max" / f"a{i:02}.py").write_text(f"X = {i}\n")
+    (subs / "max" / "neural_network.py").write_text(CODE)
+    (found,) = discover(subs, **ENTRY)
+    assert found.kind == "py" and found.files["neural_network.py"] == CODE
+    assert len(found.files) == 20  # MAX_FILES: the entry and 19 helpers
