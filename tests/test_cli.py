@@ -56,7 +56,7 @@ def test_grades_csv_has_the_contract_columns(examples_run: dict, repo: Path) -> 
                                         "days_late", "submitted_at", "late_status"]
     assert [r[0] for r in rows[1:]] == ["alice", "bob", "carol", "dan", "eve", "frank", "grace"]
     assignment = load_assignment(repo, "toolkit")
-    by_student = {r[0]: dict(zip(header, r)) for r in rows[1:]}
+    by_student = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
     alice = by_student["alice"]
     assert float(alice["total"]) == assignment.total_points  # the reference: full marks
     assert float(alice["max_total"]) == assignment.total_points

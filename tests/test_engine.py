@@ -13,7 +13,6 @@ import pytest
 
 from autograder.engine import GradeOptions, grade, parse_late_policy, parse_timestamp
 from autograder.errors import UsageError
-from autograder.gradebook import Gradebook
 from autograder.late import read_times
 
 
