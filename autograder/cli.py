@@ -60,11 +60,17 @@ COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Pat
 @click.option("--force", is_flag=True, help="Regrade unchanged submissions too.")
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="SQLite gradebook shared across assignments [default: OUT/gradebook.db].")
-@click.option("--due", default=None, help="Deadline (ISO date/time, UTC unless given), "
-              "checked against nbgrader's timestamp.txt.")
+@click.option("--due", default=None, help="Deadline: 2026-12-01 (the end of that day) or "
+              "2026-12-01T17:00, in --tz unless it gives a zone. Checked against nbgrader's "
+              "timestamp.txt or --times; entries with neither are reported.")
+@click.option("--tz", default=None, help="Time zone of --due and of times without one, e.g. "
+              "Europe/Paris [default: this machine's zone].")
+@click.option("--times", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="CSV with columns student,submitted_at (as LMS exports "
+              "give): submission times by entry name or id, for grading outside nbgrader.")
 @click.option("--late-penalty", default=None, help="Penalty per started day late, e.g. 10%/day.")
 @click.option("--late-cap", default=None, help="Largest total late penalty, e.g. 50% "
-              "[default: 100%].")
+              "(needs --late-penalty) [default: 100%].")
 @click.option("--to-nbgrader", is_flag=True, help="Also write the scores into the nbgrader "
               "gradebook of the course that SUBMISSIONS belongs to (COURSE/submitted).")
 @click.option("--scheduler", default=None, help="Grade on a Dask cluster at this address, "
@@ -72,13 +78,16 @@ COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Pat
 @COURSE
 def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeout: float | None,
           memory: int | None, force: bool, gradebook: Path | None, due: str | None,
-          late_penalty: str | None, late_cap: str | None, to_nbgrader: bool,
+          tz: str | None, times: Path | None, late_penalty: str | None,
+          late_cap: str | None, to_nbgrader: bool,
           scheduler: str | None, course: Path | None) -> None:
     """Grade every submission in SUBMISSIONS (one entry per student).
 
     An entry is a folder holding neural_network.py or one notebook, a
     <student>.py / .ipynb / .zip file, or nbgrader's submitted/<student>/<assignment>/.
-    Writes OUT/grades.csv, OUT/<student>/results.json (Gradescope format),
+    Symbolic links, pipes and devices are refused, never read; OUT must be
+    outside SUBMISSIONS. Ids keep the entry's name (Unicode too); every rename
+    is listed. Writes OUT/grades.csv, OUT/<student>/results.json (Gradescope format),
     OUT/<student>/feedback.{md,html}, OUT/report.html and a gradebook.
     Exit code 0 when grading completed, whatever the scores.
     """
@@ -91,7 +100,7 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
         jobs=jobs or os.cpu_count() or 2, force=force, gradebook=gradebook, scheduler=scheduler,
         overrides={"call_timeout": timeout, "memory_mb": memory,
                    "import_timeout": max(2 * timeout, 1.0) if timeout else None},
-        late=parse_late_policy(due, late_penalty, late_cap),
+        late=parse_late_policy(due, late_penalty, late_cap, tz=tz, times=times),
     )
     summary = _with_progress(lambda progress: run_grade(
         submissions, assignment_id=assignment, out=out, course=course, options=options,
@@ -100,15 +109,34 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
         from autograder.nbgrader_bridge import write_scores
 
         written = write_scores(out, submissions_dir=submissions, assignment_id=assignment)
-        click.echo(f"nbgrader gradebook: {written} submissions written")
+        click.echo(f"nbgrader gradebook: {written} submissions written"
+                   + (" (points before dlgrade's late penalty, which nbgrader does not "
+                      "know; OUT/grades.csv has the penalised total)"
+                      if options.late and options.late.per_day else ""))
     rate = summary.graded / summary.seconds if summary.seconds else 0.0
     click.echo(
         f"graded {summary.students} submissions of '{assignment}' in {summary.seconds:.1f} s "
         f"({summary.graded} graded, {summary.reused} unchanged and reused; {rate:.0f}/s): "
         f"mean {summary.mean:.2f}/{summary.max_total:g}, {summary.load_failed} did not load, "
         f"{summary.invalid} invalid, {summary.grader_errors} grader errors; "
-        f"sandbox: {summary.mode}; report: {out / 'report.html'}"
+        f"sandbox: {summary.mode}; report: {out / 'report.html'}" + _notes(summary)
     )
+
+
+def _notes(summary: Any) -> str:
+    """"; 1 renamed: s1.py -> s1-3; 1 skipped: .DS_Store; due ...: 2 late" (or "")."""
+    notes = ""
+    if summary.renames:
+        shown = ", ".join(f"{r.entry} -> {r.student}" for r in summary.renames[:5])
+        more = f" and {len(summary.renames) - 5} more" if len(summary.renames) > 5 else ""
+        notes += f"; {len(summary.renames)} renamed: {shown}{more}"
+    if summary.skipped:
+        shown = ", ".join(summary.skipped[:5])
+        more = f" and {len(summary.skipped) - 5} more" if len(summary.skipped) > 5 else ""
+        notes += f"; {len(summary.skipped)} skipped: {shown}{more}"
+    if summary.late is not None:
+        notes += f"; {summary.late.line()}"
+    return notes
 
 
 def _with_progress(run: Any) -> Any:
@@ -179,7 +207,13 @@ def generate(out: Path | None, course: Path | None) -> None:
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="CSV file to write (one row per student, one column per assignment).")
 def export(gradebook: Path, out: Path) -> None:
-    """Export the latest scores of every assignment as one LMS-ready CSV."""
+    """Export the latest scores of every assignment as one LMS-ready CSV.
+
+    One row per student; per assignment the grade after any late penalty
+    (the number to import), then the entry names and, per assignment, the raw
+    score, the penalty and the days late. Text that a spreadsheet would run as
+    a formula (=, +, -, @...) starts with a ' there; drop it to get the id.
+    """
     from autograder.gradebook import Gradebook
 
     book = Gradebook(gradebook)

@@ -6,10 +6,7 @@ arguments, calls :func:`grade` and renders its summary.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
-import math
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,64 +15,14 @@ from typing import Any, Callable
 from autograder.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
+from autograder.late import LatePolicy, LateSummary, assess_class
+from autograder.late import parse_late_policy as parse_late_policy  # re-exported for the CLI
+from autograder.late import parse_timestamp as parse_timestamp
 from autograder.reports.writer import ReportWriter
 from autograder.results import SubmissionResult
-from autograder.submission import Submission, discover
+from autograder.submission import Rename, Submission, discover
 
 Progress = Callable[[str, int, int], None]  # (student, done, total)
-
-
-@dataclass(frozen=True)
-class LatePolicy:
-    """Late work: ``per_day`` of the score per started day after ``due``, up to ``cap``."""
-
-    due: dt.datetime
-    per_day: float = 0.0
-    cap: float = 1.0
-
-    def assess(self, timestamp: str) -> dict[str, Any]:
-        if not timestamp:
-            return {}
-        submitted = parse_timestamp(timestamp)
-        if submitted is None or submitted <= self.due:
-            return {}
-        days = math.ceil((submitted - self.due).total_seconds() / 86400)
-        return {"days": days, "penalty": round(min(self.cap, days * self.per_day), 4),
-                "submitted": submitted.isoformat(), "due": self.due.isoformat()}
-
-
-def parse_timestamp(text: str) -> dt.datetime | None:
-    """Parse nbgrader's ``timestamp.txt`` (``2026-11-28 17:00:00.123456 UTC``) or ISO."""
-    cleaned = text.strip().replace(" UTC", "+00:00").replace("Z", "+00:00")
-    try:
-        value = dt.datetime.fromisoformat(cleaned)
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-
-
-def parse_late_policy(due: str | None, penalty: str | None, cap: str | None) -> LatePolicy | None:
-    """Build a policy from ``--due``, ``--late-penalty 10%/day`` and ``--late-cap 50%``."""
-    if not due:
-        if penalty:
-            raise UsageError("--late-penalty needs --due")
-        return None
-    when = parse_timestamp(due)
-    if when is None:
-        raise UsageError(f"--due '{due}' is not a date and time (e.g. 2026-12-01T23:59)")
-    per_day = 0.0
-    if penalty:
-        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%\s*/\s*day\s*", penalty)
-        if not match:
-            raise UsageError(f"--late-penalty '{penalty}' must look like 10%/day")
-        per_day = float(match.group(1)) / 100
-    cap_value = 1.0
-    if cap:
-        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%\s*", cap)
-        if not match:
-            raise UsageError(f"--late-cap '{cap}' must look like 50%")
-        cap_value = float(match.group(1)) / 100
-    return LatePolicy(due=when, per_day=per_day, cap=min(cap_value, 1.0))
 
 
 @dataclass
@@ -94,6 +41,9 @@ class GradeSummary:
     out: Path = Path(".")
     protections: list[str] = field(default_factory=list)
     mode: str = ""
+    renames: list[Rename] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # hidden entries of SUBMISSIONS
+    late: LateSummary | None = None
 
 
 @dataclass
@@ -124,13 +74,18 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     assignment = load_assignment(course_root, assignment_id, overrides=options.overrides)
     if not submissions_dir.is_dir():
         raise UsageError(f"'{submissions_dir}' is not a folder of submissions")
-    out.mkdir(parents=True, exist_ok=True)
-    subs = list(discover(submissions_dir, entry=assignment.submit, assignment=assignment.id))
+    check_out(submissions_dir, out, gradebook=options.gradebook)
+    found = discover(submissions_dir, entry=assignment.submit, assignment=assignment.id)
+    subs = found.submissions
     if not subs:
         raise UsageError(f"no submissions found in '{submissions_dir}'")
+    late, late_summary = assess_class(options.late, subs) if options.late else ({}, None)
+    entries = {s.student: s.entry_name for s in subs}
+    out.mkdir(parents=True, exist_ok=True)
     digest = assignment.checks_digest()
     book = Gradebook(options.gradebook or out / "gradebook.db")
-    summary = GradeSummary(students=len(subs), out=out, max_total=assignment.total_points)
+    summary = GradeSummary(students=len(subs), out=out, max_total=assignment.total_points,
+                           renames=found.renames, skipped=found.skipped, late=late_summary)
     backend = _backend(course_root, assignment, options)
     try:
         backend.start()
@@ -138,7 +93,6 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
         writer = ReportWriter(out, assignment_id=assignment.id, title=assignment.title,
                               specs=backend.specs, protections=backend.protections,
                               sandbox_mode=backend.mode)
-        late = {s.student: options.late.assess(s.timestamp) for s in subs} if options.late else {}
         to_grade: list[Submission] = []
         cached: list[SubmissionResult] = []
         for sub in subs:
@@ -153,12 +107,13 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
         done = 0
         total_score = 0.0
         for result in itertools.chain(cached, backend.grade(to_grade)):
-            if not result.cached:
+            timing, entry = late.get(result.student) or {}, entries.get(result.student, "")
+            if not result.cached or result.late != timing or result.entry != entry:
+                # the gradebook (and so the export) holds the grade after the penalty
+                result.late, result.entry = timing, entry
                 book.record(result, checks_digest=digest)
-                summary.graded += 1
-            else:
-                summary.reused += 1
-            result.late = late.get(result.student) or {}
+            summary.graded += not result.cached
+            summary.reused += result.cached
             writer.add(result)
             total_score += result.score
             summary.load_failed += result.status == "load_failed"
@@ -169,13 +124,48 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
                 on_result(result)
             if progress is not None:
                 progress(result.student, done, len(subs))
-        writer.finish()
+        writer.finish(notices=notices(summary))
         summary.mean = total_score / max(done, 1)
     finally:
         backend.close()
         book.close()
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def check_out(submissions_dir: Path, out: Path, *, gradebook: Path | None = None) -> None:
+    """OUT may not be SUBMISSIONS, inside it, or around it, and a gradebook may not
+    be inside it: a second run would grade them as students (resolved paths, so
+    links count too).
+
+    Raises:
+        UsageError: one line saying which and what to do.
+    """
+    subs, target = submissions_dir.resolve(), out.resolve()
+    if target == subs:
+        raise UsageError(f"OUT '{out}' is the SUBMISSIONS folder; write the results "
+                         "elsewhere (e.g. -o graded)")
+    if subs in target.parents:
+        raise UsageError(f"OUT '{out}' is inside SUBMISSIONS '{submissions_dir}' and would be "
+                         "graded as a student next time; write the results elsewhere")
+    if target in subs.parents:
+        raise UsageError(f"SUBMISSIONS '{submissions_dir}' is inside OUT '{out}'; "
+                         "keep submissions and results in separate folders")
+    if gradebook is not None and subs in gradebook.resolve().parents:
+        raise UsageError(f"--gradebook '{gradebook}' is inside SUBMISSIONS "
+                         f"'{submissions_dir}'; keep it elsewhere")
+
+
+def notices(summary: GradeSummary) -> list[tuple[str, list[str]]]:
+    """Short titled lists for report.html: renamed and skipped entries, late policy."""
+    found = []
+    if summary.renames:
+        found.append(("Renamed entries", [str(r) for r in summary.renames]))
+    if summary.skipped:
+        found.append(("Skipped entries (hidden names, not students)", summary.skipped))
+    if summary.late is not None:
+        found.append(("Late policy", summary.late.notes()))
+    return found
 
 
 def _backend(course_root: Path, assignment: Assignment, options: GradeOptions) -> Any:

@@ -2,7 +2,9 @@
 
 Each :meth:`Gradebook.record` stores one run (the full result as JSON, so an
 unchanged submission graded by unchanged checks can be reused) and one row per
-check, and commits at once: an interrupted batch keeps what it finished.
+check, and commits at once: an interrupted batch keeps what it finished. A run's
+``score`` is the grade after the late penalty; ``raw_score``, ``late_penalty``,
+``late_days`` and ``entry`` (the entry's own name in SUBMISSIONS) sit beside it.
 :meth:`Gradebook.export_csv` writes one LMS-importable sheet across assignments.
 """
 
@@ -13,6 +15,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from autograder.reports.csvcells import cell
 from autograder.reports.feedback import fmt_points
 from autograder.results import GRADER_ERROR, SubmissionResult
 
@@ -46,6 +49,10 @@ CREATE TABLE IF NOT EXISTS check_results (
 );
 CREATE INDEX IF NOT EXISTS check_results_by_run ON check_results (run_id);
 """
+# columns added to ``runs`` after its first release: added to older gradebooks on open
+ADDED_COLUMNS = {"entry": "TEXT NOT NULL DEFAULT ''", "raw_score": "REAL",
+                 "late_penalty": "REAL NOT NULL DEFAULT 0",
+                 "late_days": "INTEGER NOT NULL DEFAULT 0"}
 
 
 class Gradebook:
@@ -64,7 +71,18 @@ class Gradebook:
         # without an fsync per student
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._add_columns()
         self.db.commit()
+
+    def _add_columns(self) -> None:
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
+        for name, declaration in ADDED_COLUMNS.items():
+            if name not in have:
+                try:
+                    self.db.execute(f"ALTER TABLE runs ADD COLUMN {name} {declaration}")
+                except sqlite3.OperationalError as exc:  # another run added it just now
+                    if "duplicate column" not in str(exc):
+                        raise
 
     def cached(self, *, student: str, assignment: str, content_hash: str,
                checks_digest: str) -> SubmissionResult | None:
@@ -85,15 +103,18 @@ class Gradebook:
         return result
 
     def record(self, result: SubmissionResult, *, checks_digest: str) -> None:
-        """Store one graded run and commit."""
+        """Store one graded run (score after the late penalty) and commit."""
         graded_at = result.graded_at or ""
+        late = result.late or {}
         with self.db:  # one transaction: the run and its checks, or nothing
             cursor = self.db.execute(
                 "INSERT INTO runs (student, assignment, content_hash, checks_digest, score, "
-                "max_score, status, graded_at, result_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "max_score, status, graded_at, result_json, entry, raw_score, late_penalty, "
+                "late_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (result.student, result.assignment, result.content_hash, checks_digest,
                  result.score, result.max_score, result.status, graded_at,
-                 json.dumps(result.to_dict())))
+                 json.dumps(result.to_dict()), result.entry, result.raw_score,
+                 float(late.get("penalty", 0.0)), int(late.get("days", 0))))
             self.db.executemany(
                 "INSERT INTO check_results (run_id, student, assignment, check_id, function, "
                 "points, max_points, outcome, content_hash, checks_digest, graded_at) "
@@ -103,32 +124,44 @@ class Gradebook:
                   graded_at) for c in result.checks])
 
     def export_csv(self, path: Path) -> int:
-        """One row per student, one column per assignment (latest run's score).
+        """One row per student, one column per assignment (latest run's grade).
 
-        Columns are ``student`` then ``<assignment> (<max>)`` in assignment
-        order; a student with no run for an assignment gets an empty cell.
+        Columns: ``student``, then ``<assignment> (<max>)`` per assignment (the
+        grade after any late penalty: the number to import), then ``entry``
+        (the student's entry names in SUBMISSIONS), then per assignment
+        ``<assignment> raw``, ``<assignment> late penalty %`` and ``<assignment>
+        days late``. A student with no run for an assignment gets empty cells.
+        Text cells are spreadsheet-safe (:mod:`autograder.reports.csvcells`).
 
         Returns:
             The number of student rows written.
         """
         latest = self.db.execute(
-            "SELECT student, assignment, score, max_score FROM runs WHERE id IN "
+            "SELECT student, assignment, score, max_score, entry, COALESCE(raw_score, score), "
+            "late_penalty, late_days FROM runs WHERE id IN "
             "(SELECT MAX(id) FROM runs GROUP BY student, assignment)").fetchall()
         assignments: dict[str, float] = {}
-        scores: dict[str, dict[str, float]] = {}
-        for student, assignment, score, max_score in latest:
+        runs: dict[str, dict[str, tuple]] = {}
+        for student, assignment, score, max_score, *rest in latest:
             assignments[assignment] = max(assignments.get(assignment, 0.0), max_score)
-            scores.setdefault(student, {})[assignment] = score
+            runs.setdefault(student, {})[assignment] = (score, *rest)
         order = sorted(assignments)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["student", *(f"{a} ({fmt_points(assignments[a])})" for a in order)])
-            for student in sorted(scores):
-                writer.writerow([student, *(fmt_points(scores[student][a])
-                                            if a in scores[student] else "" for a in order)])
-        return len(scores)
+            writer.writerow(["student", *(f"{a} ({fmt_points(assignments[a])})" for a in order),
+                             "entry", *(f"{a} {what}" for a in order
+                                        for what in ("raw", "late penalty %", "days late"))])
+            for student in sorted(runs):
+                mine = runs[student]
+                entries = dict.fromkeys(mine[a][1] for a in order if a in mine and mine[a][1])
+                details = [(fmt_points(mine[a][2]), fmt_points(mine[a][3] * 100), str(mine[a][4]))
+                           if a in mine else ("", "", "") for a in order]
+                writer.writerow([cell(student), *(fmt_points(mine[a][0]) if a in mine else ""
+                                                  for a in order),
+                                 cell("; ".join(entries)), *(c for d in details for c in d)])
+        return len(runs)
 
     def close(self) -> None:
         self.db.close()

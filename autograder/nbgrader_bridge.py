@@ -70,12 +70,23 @@ class StudentScores:
 def read_scores(out: Path, submissions_dir: Path, assignment_id: str) -> list[StudentScores]:
     """The dlgrade results in ``out`` of every nbgrader submission in ``submissions_dir``."""
     found = []
+    by_entry: dict[str, tuple[Path, dict[str, Any]]] = {}  # ids may differ from folder names
+    for results in sorted(Path(out).glob("*/results.json")):
+        document: dict[str, Any] = json.loads(results.read_text(encoding="utf-8"))
+        entry_name = (document.get("extra_data") or {}).get("entry")
+        if entry_name:
+            by_entry[entry_name] = (results, document)
     for folder in sorted(Path(submissions_dir).iterdir()):
         submitted = folder / assignment_id
-        results = Path(out) / student_dir(student_id(folder.name)) / "results.json"
-        if not submitted.is_dir() or not results.is_file():
+        if folder.is_symlink() or submitted.is_symlink() or not submitted.is_dir():
             continue
-        document: dict[str, Any] = json.loads(results.read_text(encoding="utf-8"))
+        if folder.name in by_entry:
+            results, document = by_entry[folder.name]
+        else:  # results written before entries were recorded
+            results = Path(out) / student_dir(student_id(folder.name)) / "results.json"
+            if not results.is_file():
+                continue
+            document = json.loads(results.read_text(encoding="utf-8"))
         entry = StudentScores(student=folder.name, folder=submitted)
         for test in document.get("tests", []):
             function = (test.get("tags") or ["?"])[0]

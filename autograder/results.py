@@ -63,8 +63,9 @@ class SubmissionResult:
     output: str = ""  # what the student's code printed (capped)
     duration: float = 0.0
     graded_at: str = ""
-    late: dict[str, Any] = field(default_factory=dict)  # {"days": .., "penalty": ..}
+    late: dict[str, Any] = field(default_factory=dict)  # {"status": .., "days": .., "penalty": ..}
     cached: bool = False
+    entry: str = ""  # the entry's own name in SUBMISSIONS ("José García.py")
 
     @property
     def score(self) -> float:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from autograder.gradebook import Gradebook
+from autograder.reports.csvcells import uncell
 from autograder.results import CheckResult, SubmissionResult
 
 ODD_ID = 'o"neil, jr'  # a quote and a comma: the CSV must quote it
@@ -89,8 +90,73 @@ def test_export_has_one_row_per_student_and_the_latest_scores(book: Gradebook,
     with (tmp_path / "export" / "grades.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert written == 2
-    assert rows[0] == ["student", "activations (4)", "losses (6)"]
-    assert rows[1:] == [["ada", "0", ""], [ODD_ID, "4", "1.5"]]
+    assert rows[0] == ["student", "activations (4)", "losses (6)", "entry",
+                       "activations raw", "activations late penalty %", "activations days late",
+                       "losses raw", "losses late penalty %", "losses days late"]
+    assert rows[1:] == [["ada", "0", "", "", "0", "0", "0", "", "", ""],
+                        [ODD_ID, "4", "1.5", "", "4", "0", "0", "1.5", "0", "0"]]
     # the id with a quote and a comma is quoted, not split
     raw = (tmp_path / "export" / "grades.csv").read_text("utf-8")
     assert '"o""neil, jr"' in raw
+
+
+def test_export_carries_the_grade_after_the_late_penalty(book: Gradebook,
+                                                         tmp_path: Path) -> None:
+    late = result("ann", "activations", [2.0, 2.0, 2.0, 2.0, 2.0])  # 10 raw
+    late.late = {"status": "late", "days": 2, "penalty": 0.2}
+    late.entry = "ann.py"
+    half = result("ann", "losses", [2.0, 2.0])  # 4 raw
+    half.late = {"status": "late", "days": 9, "penalty": 0.5}
+    half.entry = "ann"
+    book.record(late, checks_digest="d1")
+    book.record(half, checks_digest="d1")
+    book.export_csv(tmp_path / "all.csv")
+    with (tmp_path / "all.csv").open(newline="", encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    # the graded column is what the LMS imports: after the penalty
+    assert row["activations (10)"] == "8" and row["losses (4)"] == "2"
+    assert (row["activations raw"], row["activations late penalty %"],
+            row["activations days late"]) == ("10", "20", "2")
+    assert (row["losses raw"], row["losses late penalty %"], row["losses days late"]) == (
+        "4", "50", "9")
+    assert row["entry"] == "ann.py; ann"
+
+
+def test_ids_a_spreadsheet_would_run_are_neutralised_and_recoverable(book: Gradebook,
+                                                                       tmp_path: Path) -> None:
+    hostile = ["+1+1", "-2+3", "@SUM(A1)", "=cmd|' /C calc'!A0", "\tx", "'quoted", "plain"]
+    for student in hostile:
+        graded = result(student, "activations", [2.0])
+        graded.entry = student + ".py"
+        book.record(graded, checks_digest="d1")
+    book.export_csv(tmp_path / "all.csv")
+    with (tmp_path / "all.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    cells = [r["student"] for r in rows]
+    # no cell starts with a character a spreadsheet reads as a formula
+    assert not [c for c in cells + [r["entry"] for r in rows]
+                if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert "'+1+1" in cells and "plain" in cells
+    # dropping one leading quote gives back every id exactly
+    assert sorted(uncell(c) for c in cells) == sorted(hostile)
+    assert sorted(uncell(r["entry"]) for r in rows) == sorted(s + ".py" for s in hostile)
+
+
+def test_an_older_gradebook_gains_the_new_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:  # the schema before entries and penalties were kept
+        db.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, student TEXT "
+                   "NOT NULL, assignment TEXT NOT NULL, content_hash TEXT NOT NULL, "
+                   "checks_digest TEXT NOT NULL, score REAL NOT NULL, max_score REAL NOT NULL, "
+                   "status TEXT NOT NULL, graded_at TEXT NOT NULL, result_json TEXT NOT NULL)")
+        db.execute("INSERT INTO runs (student, assignment, content_hash, checks_digest, score, "
+                   "max_score, status, graded_at, result_json) VALUES "
+                   "('old', 'activations', 'h', 'd', 3, 4, 'graded', '', '{}')")
+    book = Gradebook(path)
+    book.record(result("new", "activations", [2.0, 2.0]), checks_digest="d1")
+    book.export_csv(tmp_path / "all.csv")
+    book.close()
+    with (tmp_path / "all.csv").open(newline="", encoding="utf-8") as handle:
+        rows = {r["student"]: r for r in csv.DictReader(handle)}
+    assert rows["old"]["activations (4)"] == "3" and rows["old"]["activations raw"] == "3"
+    assert rows["new"]["activations (4)"] == "4"

@@ -131,14 +131,18 @@ def test_results_json_of_unloadable_and_invalid_files(out: Path) -> None:
 def test_grades_csv_has_one_row_per_student(out: Path) -> None:
     with (out / "grades.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["student", *(s.id for s in SPECS), "total", "max_total"]
+    # the contract columns first, unchanged; added columns only after them
+    assert rows[0] == ["student", *(s.id for s in SPECS), "total", "max_total", "entry",
+                       "raw_total", "late_penalty_percent", "days_late", "submitted_at",
+                       "late_status"]
     by_student = {r[0]: r for r in rows[1:]}
     # sorted by student id; the quote and comma in an id survive the round trip
     assert [r[0] for r in rows[1:]] == sorted(["ada", "bob", 'o"neil, <b>c</b>'])
-    # points without float noise; total after the late penalty
-    assert by_student["ada"][1:] == ["3", "1.5", "0", "0", "4.05", "7.5"]
-    assert by_student["bob"][1:] == ["0", "0", "0", "0", "0", "7.5"]
-    assert by_student['o"neil, <b>c</b>'][1:] == ["0", "0", "0", "0", "0", "0"]
+    # points without float noise; total after the late penalty, raw total beside it
+    assert by_student["ada"][1:] == ["3", "1.5", "0", "0", "4.05", "7.5",
+                                     "", "4.5", "10", "1", "", ""]
+    assert by_student["bob"][1:7] == ["0", "0", "0", "0", "0", "7.5"]
+    assert by_student['o"neil, <b>c</b>'][1:7] == ["0", "0", "0", "0", "0", "0"]
 
 
 def test_html_escapes_student_output_and_ids(out: Path) -> None:

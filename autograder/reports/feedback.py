@@ -94,11 +94,11 @@ def shown_message(check: CheckResult, result: SubmissionResult) -> str:
 
 def late_text(result: SubmissionResult) -> str:
     """"late by 2 days: 10% penalty (20 before)", "late by 1 day", or "" when on time."""
-    if not result.late:
+    days = float((result.late or {}).get("days") or 0)
+    if not days:  # on time, or no readable submission time
         return ""
     penalty = float(result.late.get("penalty", 0.0))
-    days = result.late.get("days")
-    when = f"late by {fmt_points(days)} day{'s' if days != 1 else ''}" if days else "late"
+    when = f"late by {fmt_points(days)} day{'s' if days != 1 else ''}"
     if penalty <= 0:
         return when
     return f"{when}: {fmt_points(penalty * 100)}% penalty ({fmt_points(result.raw_score)} before)"

@@ -172,7 +172,8 @@ def kpis(summary: Summary) -> str:
 
 def render_report(*, rows: Sequence[Row], stats: Sequence[CheckStats], summary: Summary,
                   title: str, assignment_id: str, protections: Sequence[str],
-                  sandbox_mode: str, link: Callable[[str], str]) -> str:
+                  sandbox_mode: str, link: Callable[[str], str],
+                  notices: Sequence[tuple[str, Sequence[str]]] = ()) -> str:
     """The whole ``report.html`` page.
 
     Args:
@@ -184,6 +185,7 @@ def render_report(*, rows: Sequence[Row], stats: Sequence[CheckStats], summary: 
         protections: sandbox protections that were active.
         sandbox_mode: how the sandbox ran.
         link: student id -> relative path of their feedback page.
+        notices: titled lists to show under the key numbers (renamed entries...).
     """
     def href(student: str) -> str:
         return f'<a href="{esc(urllib.parse.quote(link(student)))}">{esc(student)}</a>'
@@ -194,6 +196,9 @@ def render_report(*, rows: Sequence[Row], stats: Sequence[CheckStats], summary: 
               f'<h1>{esc(title)}</h1><p class="muted">{summary.students} submissions graded '
               f"{esc(when)} · sandbox: <b>{esc(sandbox_mode)}</b></p></header>")
     parts = [header, kpis(summary)]
+    parts += [f'<section class="notice"><h2>{esc(heading)}</h2><ul>'
+              + "".join(f"<li>{esc(item)}</li>" for item in items) + "</ul></section>"
+              for heading, items in notices]
 
     protect = ("".join(f"<li>{esc(p)}</li>" for p in protections)
                or "<li>none reported</li>")
@@ -228,7 +233,9 @@ def render_report(*, rows: Sequence[Row], stats: Sequence[CheckStats], summary: 
         if trouble else '<p class="empty">None: no crashes, timeouts, load failures, '
         "invalid submissions or grader errors.</p>") + "</section>")
 
-    everyone = [[href(r.student), fmt_points(r.score), fmt_points(r.max_score),
+    everyone = [[href(r.student) + (f' <span class="muted">{esc(r.entry)}</span>'
+                                     if r.entry else ""),
+                 fmt_points(r.score), fmt_points(r.max_score),
                  meter(r.score / r.max_score if r.max_score else 0.0),
                  f"{r.outcomes.count('P')}/{len(r.outcomes)}", problem_badge(r.problem)]
                 for r in rows]

@@ -12,11 +12,14 @@ import csv
 import json
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from autograder.late import Timing
 from autograder.results import CheckSpec
+from autograder.reports.csvcells import cell
 from autograder.reports.feedback import (
     feedback_html,
     feedback_markdown,
@@ -33,6 +36,9 @@ OUTCOME_CODES = {PASSED: "P", FAILED: "F", ERROR: "E", GRADER_ERROR: "G"}
 PROBLEM_LABELS = {"invalid": "invalid", "load_failed": "failed to load",
                   "grader_error": "grader error"}
 GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_published"}
+# appended to the contract columns (student, checks..., total, max_total) of grades.csv
+EXTRA_COLUMNS = ["entry", "raw_total", "late_penalty_percent", "days_late", "submitted_at",
+                 "late_status"]
 
 
 class Row(NamedTuple):
@@ -46,6 +52,9 @@ class Row(NamedTuple):
     status: str  # SubmissionResult.status
     problem: str  # short label ("timed out", "failed to load"...), "" when none
     issue: str  # what happened, one line, "" when nothing did
+    entry: str = ""  # the entry's own name in SUBMISSIONS
+    raw_score: float = 0.0  # before the late penalty
+    late: dict[str, Any] = {}  # SubmissionResult.late (never mutated)
 
 
 @dataclass(frozen=True)
@@ -114,7 +123,8 @@ def gradescope_results(result: SubmissionResult, checks: list[CheckResult]) -> d
         "execution_time": number(result.duration),
         "output": " ".join(output),
         "tests": tests,
-        "extra_data": {"student": result.student, "assignment": result.assignment,
+        "extra_data": {"student": result.student, "entry": result.entry,
+                       "assignment": result.assignment, "raw_score": number(result.raw_score),
                        "status": result.status, "error": result.error,
                        "grader_errors": grader_errors, "late": dict(result.late or {}),
                        "content_hash": result.content_hash, "graded_at": result.graded_at,
@@ -133,8 +143,12 @@ def problem_of(result: SubmissionResult, checks: list[CheckResult]) -> tuple[str
     parts += [e if n == 1 else f"{e} (x{n})" for e, n in events.items()]
     if result.cell_errors:
         parts.append(f"{len(result.cell_errors)} notebook cell(s) raised")
-    if result.late:
+    late = result.late or {}
+    unknown = late.get("status") in (Timing.NO_TIME.value, Timing.UNREADABLE.value)
+    if late.get("days"):
         parts.append(late_text(result))
+    elif unknown:  # never quietly on time: the instructor checks these by hand
+        parts.append(late["status"] + (f" ({late['note']})" if late.get("note") else ""))
     grader = [c.check for c in checks if c.outcome == GRADER_ERROR]
     if grader:
         parts.append("grader error on " + ", ".join(grader))
@@ -147,10 +161,21 @@ def problem_of(result: SubmissionResult, checks: list[CheckResult]) -> tuple[str
         label = "crashed"
     elif not label and result.cell_errors:
         label = "cell errors"
-    elif not label and result.late:
+    elif not label and late.get("days"):
         label = "late"
+    elif not label and unknown:
+        label = late["status"]
     issue = "; ".join(p for p in parts if p)
     return label, issue if len(issue) <= 300 else issue[:297] + "..."
+
+
+def late_cells(row: Row) -> list[str]:
+    """The EXTRA_COLUMNS of a grades.csv row (text cells spreadsheet-safe)."""
+    late = row.late or {}
+    return [cell(row.entry), fmt_points(row.raw_score),
+            fmt_points(float(late.get("penalty", 0.0)) * 100) if late else "",
+            str(late.get("days", 0)) if late else "", str(late.get("submitted", "")),
+            cell(str(late.get("status", "")))]
 
 
 class ReportWriter:
@@ -195,7 +220,8 @@ class ReportWriter:
         row = Row(student=result.student, score=result.score, max_score=result.max_score,
                   points=tuple(c.points for c in known),
                   outcomes="".join(OUTCOME_CODES.get(c.outcome, "E") for c in known),
-                  status=result.status, problem=label, issue=issue)
+                  status=result.status, problem=label, issue=issue, entry=result.entry,
+                  raw_score=result.raw_score, late=dict(result.late or {}))
         self.rows[result.student] = row
         self._count(row, +1, [message_of(c) for c in known])
 
@@ -204,16 +230,23 @@ class ReportWriter:
         for spec, code, message in zip(self.specs, row.outcomes, messages, strict=False):
             self.stats[spec.id].add(code, message if code == "F" else "", sign)
 
-    def finish(self) -> Summary:
-        """Write OUT/grades.csv and OUT/report.html; return the class counts."""
+    def finish(self, *, notices: Sequence[tuple[str, Sequence[str]]] = ()) -> Summary:
+        """Write OUT/grades.csv and OUT/report.html; return the class counts.
+
+        Args:
+            notices: titled lists shown near the top of the report (renamed
+                entries, the late policy...).
+        """
         rows = sorted(self.rows.values(), key=lambda r: r.student)
         grades = self.out / "grades.csv"
         with grades.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["student", *(s.id for s in self.specs), "total", "max_total"])
+            writer.writerow(["student", *(s.id for s in self.specs), "total", "max_total",
+                             *EXTRA_COLUMNS])
             for row in rows:
-                writer.writerow([row.student, *(fmt_points(p) for p in row.points),
-                                 fmt_points(row.score), fmt_points(row.max_score)])
+                writer.writerow([cell(row.student), *(fmt_points(p) for p in row.points),
+                                 fmt_points(row.score), fmt_points(row.max_score),
+                                 *late_cells(row)])
         scores = [r.score for r in rows]
         by_status: dict[str, int] = {}
         for row in rows:
@@ -230,6 +263,6 @@ class ReportWriter:
             rows=rows, stats=[self.stats[s.id] for s in self.specs], summary=summary,
             title=self.title, assignment_id=self.assignment_id,
             protections=self.protections, sandbox_mode=self.sandbox_mode,
-            link=lambda student: f"{student_dir(student)}/feedback.html")
+            link=lambda student: f"{student_dir(student)}/feedback.html", notices=notices)
         summary.report_html.write_text(page, encoding="utf-8")
         return summary
