@@ -3,7 +3,8 @@
 cosmic-ray's core operators change arithmetic and comparison operators,
 numbers, booleans and loops. The mistakes students make in a NumPy toolkit are
 often elsewhere: the wrong axis, a dropped ``keepdims``, ``np.maximum`` for
-``np.minimum``, ``np.sum`` for ``np.mean``, two statements in the wrong order,
+``np.minimum``, ``np.sum`` for ``np.mean``, arguments in the wrong order, a
+forgotten transpose, two statements in the wrong order,
 a slice or ``range`` bound off by one, or an in-place update (``W -= step``)
 that changes the caller's array. The operators below add those. Each one is a
 regular :class:`cosmic_ray.operators.operator.Operator` working on the parso
@@ -81,12 +82,13 @@ class ChangeAxis(_TextOperator):
 SWAPPED_NAMES = {
     "maximum": "minimum", "minimum": "maximum", "max": "min", "min": "max",
     "amax": "amin", "amin": "amax", "mean": "sum", "sum": "mean",
+    "matmul": "multiply",
 }
 
 
 class SwapReduction(_TextOperator):
-    """``np.maximum`` <-> ``np.minimum``, ``max`` <-> ``min``, ``mean`` <-> ``sum``
-    (as attributes, e.g. ``np.max`` or ``X.mean``)."""
+    """``np.maximum`` <-> ``np.minimum``, ``max`` <-> ``min``, ``mean`` <-> ``sum``,
+    ``np.matmul`` -> ``np.multiply`` (as attributes, e.g. ``np.max`` or ``X.mean``)."""
 
     def replacements(self, node: Any) -> list[str]:
         if node.type == "name" and node.value in SWAPPED_NAMES \
@@ -130,6 +132,39 @@ class SwapStatements(Operator):
     @classmethod
     def examples(cls) -> tuple[Example, ...]:
         return (Example("a = 1\nb = a\n", "b = a\na = 1\n"),)
+
+
+class SwapArguments(_TextOperator):
+    """``f(a, b)`` -> ``f(b, a)`` for a call with exactly two positional arguments:
+    ``np.matmul(W, X)``, ``loss_fn(y, y_pred)``."""
+
+    def replacements(self, node: Any) -> list[str]:
+        if node.type != "trailer" or not _text(node).startswith("(") or \
+                len(node.children) != 3 or node.children[1].type != "arglist":
+            return []
+        args = [c for c in node.children[1].children if c.type != "operator"]
+        if len(args) != 2 or len(node.children[1].children) != 3 or \
+                any(a.type in ("argument", "star_expr") for a in args):
+            return []
+        return [f"({_text(args[1])}, {_text(args[0])})"]
+
+    @classmethod
+    def examples(cls) -> tuple[Example, ...]:
+        return (Example("np.matmul(X, W)", "np.matmul(W, X)"),)
+
+
+class DropTranspose(_TextOperator):
+    """``X.T @ e`` -> ``X @ e``: a forgotten transpose."""
+
+    def replacements(self, node: Any) -> list[str]:
+        if node.type == "atom_expr" and len(node.children) >= 2 and \
+                _text(node.children[-1]) == ".T":
+            return ["".join(c.get_code() for c in node.children[:-1]).lstrip()]
+        return []
+
+    @classmethod
+    def examples(cls) -> tuple[Example, ...]:
+        return (Example("g = X.T @ e", "g = X @ e"),)
 
 
 class ShiftBound(_TextOperator):
@@ -191,7 +226,8 @@ class InPlaceUpdate(_TextOperator):
 
 COURSE_OPERATORS: dict[str, type[Operator]] = {
     cls.__name__: cls
-    for cls in (ChangeAxis, SwapReduction, SwapStatements, ShiftBound, InPlaceUpdate)
+    for cls in (ChangeAxis, SwapReduction, SwapArguments, DropTranspose, SwapStatements,
+                ShiftBound, InPlaceUpdate)
 }
 
 
