@@ -172,13 +172,25 @@ def test_gd_leaves_inputs_alone(student, expect, rng, helpers):
     X, y = easy_regression(rng, 12)
     W, b = rng.standard_normal((2, 1)), np.array([[0.5]])
     before = [a.copy() for a in (X, y, W, b)]
+    args = (before[0], before[1], before[2], before[3], 0.05, 3, 5, helpers.squared_error)
     student.gradient_descent(X, y, W, b, lr=0.05, num_epochs=3, batch_size=5,
                              loss_fn=helpers.squared_error)
-    changed = [name for name, a, a0 in zip("XyWb", (X, y, W, b), before)
-               if not np.array_equal(a, a0)]
-    expect.true(not changed,
-                f"gradient_descent changed the {' and '.join(changed)} you passed in: "
-                "W -= lr * grad_W writes into the caller's array; write W = W - lr * grad_W "
-                "(a new array), and shuffle with an index array instead of shuffling X "
-                "in place.", fn="gradient_descent", args=(before[0], before[1], before[2],
-                                                       before[3]), got=(X, y, W, b))
+    expect.true(np.array_equal(X, before[0]) and np.array_equal(y, before[1]),
+                "gradient_descent changed the X or y you passed in: shuffle an index array "
+                "(np.random.permutation(n)) and use X[idx], y[idx], instead of shuffling "
+                "the caller's data in place.", fn="gradient_descent", args=args,
+                got=(np.sort(X, axis=0), np.sort(y, axis=0)))
+    if not (np.array_equal(W, before[2]) and np.array_equal(b, before[3])):
+        # the same update on identical samples (the order cannot matter), to name it
+        Xp, yp = np.tile([[1.0, 2.0]], (6, 1)), np.full((6, 1), 3.0)
+        Wp, bp = np.zeros((2, 1)), np.zeros((1, 1))
+        probe_args = (Xp.copy(), yp.copy(), Wp.copy(), bp.copy(), 0.05, 3, 4,
+                      helpers.squared_error)
+        try:
+            student.gradient_descent(Xp, yp, Wp, bp, lr=0.05, num_epochs=3, batch_size=4,
+                                     loss_fn=helpers.squared_error)
+        except Exception:  # noqa: BLE001 - only for naming the mistake
+            pass
+        expect.fail("gradient_descent changed the W or b you passed in: W -= lr * grad_W "
+                    "writes into the caller's array; write W = W - lr * grad_W (a new "
+                    "array).", fn="gradient_descent", args=probe_args, got=(Wp, bp))

@@ -42,5 +42,6 @@ def test_bce_returns_one_number(student, expect, rng):
         what = f"binary_cross_entropy(A, y) for arrays of shape {shape}"
         loss = expect.number(student.binary_cross_entropy(A.copy(), y.copy()), what=what,
                              fn="binary_cross_entropy", args=(A, y))
-        expect.close(loss, reference_bce(A, y), what=what, fn="binary_cross_entropy",
-                     args=(A, y), rtol=1e-5)
+        if len(shape) == 1 or shape[1] == 1:  # the docstring's shapes: also the value
+            expect.close(loss, reference_bce(A, y), what=what, fn="binary_cross_entropy",
+                         args=(A, y), rtol=1e-5)

@@ -120,6 +120,34 @@ def matching_trajectories(X, y, W0, b0, lr, batch_size, history, scales=(1.0, 2.
     return out
 
 
+def probe(student, helpers):
+    """Run the student's code where the order of the samples cannot matter (five
+    identical samples, a logistic activation and the log loss), so that a known
+    mistake can be recognised in the result. Returns (args, result), the result None
+    when it is what the course's rule gives (the mistake does not show there)."""
+    X, y = np.tile([[1.0, -0.5]], (5, 1)), np.ones((5, 1))
+    W0, b0 = np.zeros((2, 1)), np.zeros((1, 1))
+    args = (X, y, W0, b0, 0.5, 2, 2, helpers.log_loss, helpers.logistic)
+    try:
+        got = student.gradient_descent(X.copy(), y.copy(), W0.copy(), b0.copy(), lr=0.5,
+                                       num_epochs=2, batch_size=2, loss_fn=helpers.log_loss,
+                                       activation_fn=helpers.logistic)
+        W, b, history = got
+        W_ref, b_ref, h_ref = W0, b0, []
+        for _ in range(2):
+            for start in range(0, 5, 2):
+                error = helpers.logistic(X[start:start + 2] @ W_ref + b_ref) - y[start:start + 2]
+                W_ref = W_ref - 0.5 * X[start:start + 2].T @ error / len(error)
+                b_ref = b_ref - 0.5 * np.mean(error)
+            h_ref.append(helpers.log_loss(helpers.logistic(X @ W_ref + b_ref), y))
+        if np.allclose(W, W_ref) and np.allclose(np.ravel(b), np.ravel(b_ref)) and \
+                np.allclose(history, h_ref):
+            got = None
+    except Exception:  # noqa: BLE001 - only for naming the mistake
+        got = None
+    return args, got
+
+
 def check_some_order(expect, student, helpers, X, y, W0, b0, lr, num_epochs, batch_size,
                      story):
     """The result must be mini-batch gradient descent for SOME order of the samples."""
@@ -129,21 +157,23 @@ def check_some_order(expect, student, helpers, X, y, W0, b0, lr, num_epochs, bat
                                       loss_fn=helpers.squared_error)
     W, b, history = unpack(expect, result, W0, b0, num_epochs, args)
     last = helpers.squared_error(X @ W + b, y)
-    expect.true(np.isclose(history[-1], last, rtol=1e-6, atol=1e-9),
-                f"the last entry of loss_history is {history[-1]:.6g}, but the loss of the W "
-                f"and b you returned is {last:.6g}: record the loss on all of X after the "
-                "epoch's updates (and return the updated W and b).",
-                fn="gradient_descent", args=args, got=result)
+    if not np.isclose(history[-1], last, rtol=1e-6, atol=1e-9):
+        probe_args, probe_got = probe(student, helpers)
+        expect.fail(f"the last entry of loss_history is {history[-1]:.6g}, but the loss of "
+                    f"the W and b you returned is {last:.6g}: record the loss on all of X "
+                    "after the epoch's updates (and return the updated W and b).",
+                    fn="gradient_descent", args=probe_args, got=probe_got)
     for W_ref, b_ref in matching_trajectories(X, y, W0, b0, lr, batch_size, history):
         if np.allclose(W, W_ref, rtol=1e-6, atol=1e-9) and \
                 np.allclose(b.ravel(), np.ravel(b_ref), rtol=1e-6, atol=1e-9):
             return
+    probe_args, probe_got = probe(student, helpers)
     expect.fail(f"{story} the W, b and loss_history you returned do not match mini-batch "
                 "gradient descent for any order of the samples. In every epoch each sample "
                 f"must be used exactly once, in batches of batch_size = {batch_size} (the "
                 "last batch holds what is left), with W -= lr * X_batch.T @ error / m and "
                 "b -= lr * mean(error) for a batch of m samples; then one loss on all of X.",
-                fn="gradient_descent", args=args, got=result)
+                fn="gradient_descent", args=probe_args, got=probe_got)
 
 
 @pytest.mark.points(2)

@@ -1,0 +1,4 @@
+# function: matrix_multiply
+# bug: np.dot(X, W.T) transposes W
+def matrix_multiply(X, W):
+    return np.dot(X, W.T)

@@ -1,0 +1,5 @@
+# function: sigmoid
+# bug: writes the probabilities into the caller's array
+def sigmoid(Z):
+    Z[...] = 1.0 / (1.0 + np.exp(-Z))
+    return Z
