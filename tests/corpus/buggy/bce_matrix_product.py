@@ -1,5 +1,6 @@
 # function: binary_cross_entropy
 # bug: y.T @ log(A) gives a (1, 1) array for column vectors
+# cause: bce_matrix_product
 def binary_cross_entropy(A, y):
     eps = 1e-15
     m = y.shape[0]

@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: averages the W gradient but sums the bias gradient
+# cause: gd_bias_gradient_summed
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     history = []

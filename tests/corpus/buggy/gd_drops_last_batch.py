@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: loops over n // batch_size batches, so the last smaller batch is never used
+# cause: gd_drops_last_batch
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = len(X)
     n_batches = n // batch_size

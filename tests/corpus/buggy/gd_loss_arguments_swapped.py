@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: records loss_fn(y, y_pred) with the arguments the wrong way round
+# cause: gd_loss_arguments_swapped
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n_samples = X.shape[0]
     loss_history = []

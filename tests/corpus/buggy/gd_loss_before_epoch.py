@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: records the loss at the start of each epoch, before the updates
+# cause: gd_loss_before_epoch
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n_samples = X.shape[0]
     loss_history = []

@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: records the loss of X @ W + b, without activation_fn
+# cause: gd_loss_without_activation
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     history = []

@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: divides by batch_size even for the last, smaller batch
+# cause: gd_nominal_batch_size
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     history = []

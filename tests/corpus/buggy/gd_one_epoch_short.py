@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: loops over range(1, num_epochs), one epoch too few
+# cause: gd_one_epoch_short
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     history = []

@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: slices batch_size + 1 samples, so neighbouring batches share a sample
+# cause: none
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     history = []

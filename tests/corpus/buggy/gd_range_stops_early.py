@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: range(0, n - batch_size + 1, batch_size) leaves out the last partial batch
+# cause: gd_drops_last_batch
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     losses = []

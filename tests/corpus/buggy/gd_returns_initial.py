@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: trains copies of W and b but returns the initial ones
+# cause: gd_returns_initial
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     weights, bias = W.copy(), b.copy()

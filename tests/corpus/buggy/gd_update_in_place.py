@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: updates the caller's W and b in place with -=
+# cause: gd_update_in_place
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     history = []

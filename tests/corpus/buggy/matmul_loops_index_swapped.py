@@ -1,5 +1,6 @@
 # function: matrix_multiply
 # bug: triple loop reads W[j, k] instead of W[k, j]
+# cause: matmul_transposed
 def matrix_multiply(X, W):
     m, n = X.shape
     p = W.shape[1]

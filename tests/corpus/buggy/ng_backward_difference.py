@@ -1,5 +1,6 @@
 # function: numerical_gradient
 # bug: uses (L(p) - L(p - h)) / h
+# cause: ng_backward_difference
 def numerical_gradient(X, y, params, loss_fn, forward_fn, h=1e-4):
     result = {}
     for key in params:

@@ -1,5 +1,6 @@
 # function: numerical_gradient
 # bug: calls loss_fn(y, y_pred)
+# cause: ng_loss_arguments_swapped
 def numerical_gradient(X, y, params, loss_fn, forward_fn, h=1e-4):
     grads = {}
     for name, p in params.items():

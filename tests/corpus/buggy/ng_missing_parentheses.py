@@ -1,5 +1,6 @@
 # function: numerical_gradient
 # bug: divides by 2 * h without parentheses
+# cause: ng_missing_parentheses
 def numerical_gradient(X, y, params, loss_fn, forward_fn, h=1e-4):
     grads = {}
     for name, value in params.items():

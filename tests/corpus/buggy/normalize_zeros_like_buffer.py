@@ -1,5 +1,6 @@
 # function: normalize
 # bug: fills np.zeros_like(X), which truncates to integers for integer X
+# cause: normalize_int_buffer
 def normalize(X):
     result = np.zeros_like(X)
     for j in range(X.shape[1]):

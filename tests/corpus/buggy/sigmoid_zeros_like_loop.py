@@ -1,5 +1,6 @@
 # function: sigmoid
 # bug: fills np.zeros_like(Z), so integer input gives integer (0) probabilities
+# cause: sigmoid_int_buffer
 import math
 
 

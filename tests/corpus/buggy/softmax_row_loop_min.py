@@ -1,5 +1,6 @@
 # function: softmax
 # bug: row loop that shifts by the row's minimum
+# cause: softmax_min_shift
 def softmax(Z):
     out = np.empty(Z.shape, dtype=float)
     for i in range(Z.shape[0]):
