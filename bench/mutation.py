@@ -174,22 +174,21 @@ def _worker() -> None:
     files = [p for p in assignment.check_files(hidden=True)
              if p.stem.removeprefix("test_") in functions]
 
+    out = sys.stdout
+    sys.stdout = sys.stderr  # pytest's own output must not mix with the results
+
     def emit(result: Any) -> None:
         failed = [c.check for c in result.checks if c.outcome != "passed"]
-        sys.stdout.write(json.dumps({"id": result.student, "score": result.score,
-                                     "max": result.max_score, "status": result.status,
-                                     "failed": failed}) + "\n")
-        sys.stdout.flush()
+        out.write(json.dumps({"id": result.student, "score": result.score,
+                              "max": result.max_score, "status": result.status,
+                              "failed": failed}) + "\n")
+        out.flush()
 
     subs = (Submission(m["id"], "py", files={"neural_network.py": m["code"]})
             for m in job["mutants"])
-    out = sys.stdout
-    sys.stdout = sys.stderr  # pytest's own output must not mix with the results
     try:
         run_session(assignment=subset, submissions=subs, sandbox_mode="none",
-                    check_files=files, emit=lambda r: (setattr(sys, "stdout", out),
-                                                       emit(r),
-                                                       setattr(sys, "stdout", sys.stderr)))
+                    check_files=files, emit=emit)
     finally:
         sys.stdout = out
 

@@ -71,6 +71,33 @@ def test_a_survivor_is_reported() -> None:
     assert report.rows[0]["surviving"] == 1 and report.rows[0]["score"] == 0.0
 
 
+def test_a_hanging_or_crashing_mutant_is_killed_and_the_batch_goes_on() -> None:
+    # Mutants run in-process: one that hangs or kills its process must not stop the
+    # run. It counts as killed (the sandbox would time it out), the rest are graded.
+    reference = mutation.SOLUTION.read_text(encoding="utf-8")
+
+    def mutant(name: str, body: str) -> mutation.Mutant:
+        code = f"{reference}\n\ndef relu(Z):\n{body}\n"
+        return mutation.Mutant(id=name, function="relu", operator="test", line=0,
+                               before="", after=body.strip(), code=code)
+
+    mutants = [mutant("hangs", "    while True:\n        pass"),
+               mutant("exits", "    import os\n    os._exit(3)"),
+               mutant("explodes", "    return np.ones((1 << 34,))"),
+               mutant("same", "    return np.maximum(0, Z)")]
+    results = mutation.grade_mutants(mutants, jobs=1, timeout=3.0)
+    toolkit = {mutant_id: r for (a, mutant_id), r in results.items() if a == "toolkit"}
+    assert toolkit["hangs"]["status"] == "timeout"
+    assert toolkit["exits"]["status"] == "crash"
+    assert toolkit["explodes"]["status"] == "graded"  # a MemoryError: the checks fail
+    assert toolkit["explodes"]["score"] < toolkit["explodes"]["max"]
+    assert toolkit["same"]["status"] == "graded"
+    assert toolkit["same"]["score"] == toolkit["same"]["max"] > 0
+    report = mutation.analyse(mutants, results, {}, complete=False)
+    assert sorted((a, m.id) for a, m in report.survivors) == [("activations", "same"),
+                                                              ("toolkit", "same")]
+
+
 @pytest.mark.slow
 def test_no_mutant_survives() -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "mutation.py")], cwd=ROOT,
