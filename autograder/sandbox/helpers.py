@@ -1,10 +1,12 @@
 """Public helper functions that checks may pass to student code by name.
 
-A check that calls ``student.gradient_descent(..., loss_fn=helpers.mse_loss)``
-sends the name ``"helper:mse_loss"``; the sandbox worker resolves it to the
+A check that calls ``student.gradient_descent(..., loss_fn=helpers.squared_error)``
+sends the name ``"helper:squared_error"``; the sandbox worker resolves it to the
 function below. They are deliberately simple and public: nothing here is a
 course solution that students are asked to write (the graded versions of
-these live in each student's own file). Self-contained: stdlib + numpy only.
+these live in each student's own file). They behave like the course's own
+functions: a loss returns a NumPy floating scalar as ``np.mean`` does, an
+activation returns an array. Self-contained: stdlib + numpy only.
 """
 
 from __future__ import annotations

@@ -171,8 +171,9 @@ def check_some_order(expect, student, helpers, X, y, W0, b0, lr, num_epochs, bat
     expect.fail(f"{story} the W, b and loss_history you returned do not match mini-batch "
                 "gradient descent for any order of the samples. In every epoch each sample "
                 f"must be used exactly once, in batches of batch_size = {batch_size} (the "
-                "last batch holds what is left), with W -= lr * X_batch.T @ error / m and "
-                "b -= lr * mean(error) for a batch of m samples; then one loss on all of X.",
+                "last batch holds what is left), with W = W - lr * X_batch.T @ error / m "
+                "and b = b - lr * mean(error) for a batch of m samples; then one loss on "
+                "all of X.",
                 fn="gradient_descent", args=probe_args, got=probe_got)
 
 
