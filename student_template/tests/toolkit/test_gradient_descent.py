@@ -1,8 +1,9 @@
 """Public checks for gradient_descent: training a linear model with mini-batches.
 
 Students shuffle in different ways, so the checks never ask for one exact
-trajectory: they ask that training works (the loss goes down a lot) and that
-the results have the documented shapes.
+trajectory: they ask that training works (the loss goes down a lot), that the
+results have the documented shapes, and, on five samples, that the result is
+the one of SOME order of the samples (every order is tried).
 """
 
 import itertools
