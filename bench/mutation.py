@@ -18,6 +18,7 @@ when ``assignments/<id>/equivalent_mutants.toml`` lists it as equivalent
     python bench/mutation.py --function relu # one function
     python bench/mutation.py --sample 0.2    # a seeded 20 % sample
     python bench/mutation.py --json out.json # also write every mutant's outcome
+    python bench/mutation.py --equivalents   # also list the equivalent mutants
 
 Prints, per assignment and function: mutants, killed, equivalent, surviving
 and the mutation score (killed / (mutants - equivalent)); exits 1 when a
@@ -351,7 +352,10 @@ def equivalent_entry(m: Mutant) -> str:
             f'after = {json.dumps(m.after)}\nreason = ""\n')
 
 
-def print_report(report: Report, seconds: float, total: int) -> None:
+def print_report(report: Report, seconds: float, total: int, *,
+                 equivalents: dict[str, dict[str, dict[str, str]]] | None = None) -> None:
+    """The table per assignment and function; then, when ``equivalents`` is given,
+    every equivalent mutant with its reason; then survivors and stale entries."""
     print(f"{'assignment':<12} {'function':<22} {'mutants':>7} {'killed':>7} "
           f"{'equiv':>6} {'surviving':>9} {'score':>7}")
     for r in report.rows:
@@ -365,12 +369,24 @@ def print_report(report: Report, seconds: float, total: int) -> None:
           f"{len(report.survivors):>9} {killed / live if live else 1.0:>7.1%}")
     print(f"{total} mutants of {SOLUTION.relative_to(ROOT)} graded {mutants} times "
           f"in {seconds:.1f} s")
+    if equivalents:
+        print("\nEquivalent mutants (assignments/<id>/equivalent_mutants.toml):")
+        for o in report.outcomes:
+            entry = equivalents.get(o["assignment"], {}).get(o["id"])
+            if o["equivalent"] and not o["killed"] and entry:
+                print(f"  {o['assignment']}/{o['function']} [{o['id']}] {o['operator']}\n"
+                      f"    - {_short(o['before'])}\n    + {_short(o['after'])}\n"
+                      f"    because {entry['reason']}")
     for assignment_id, m in report.survivors:
         print(f"\nSURVIVOR {assignment_id}/{m.function} {m.operator} line {m.line} "
               f"[{m.id}]\n  - {m.before}\n  + {m.after}")
     for assignment_id, mutant_id in report.stale:
         print(f"\nSTALE equivalent entry {assignment_id}: {mutant_id} (killed, or no "
               "such mutant any more): remove it")
+
+
+def _short(text: str, limit: int = 150) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -383,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path, default=None,
                         help="write every mutant's outcome here")
+    parser.add_argument("--equivalents", action="store_true",
+                        help="also list every equivalent mutant with its reason")
     parser.add_argument("--toml", action="store_true",
                         help="print survivors as equivalent_mutants.toml entries")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -399,8 +417,10 @@ def main(argv: list[str] | None = None) -> int:
         mutants = random.Random(args.seed).sample(mutants, round(len(mutants) * args.sample))
     results = grade_mutants(mutants, jobs=args.jobs)
     complete = not args.function and args.sample >= 1.0
-    report = analyse(mutants, results, load_equivalents(), complete=complete)
-    print_report(report, time.perf_counter() - started, total)
+    equivalents = load_equivalents()
+    report = analyse(mutants, results, equivalents, complete=complete)
+    print_report(report, time.perf_counter() - started, total,
+                 equivalents=equivalents if args.equivalents else None)
     if args.toml:
         for assignment_id, m in report.survivors:
             print(f"\n# {assignment_id}\n{equivalent_entry(m)}")
