@@ -108,7 +108,27 @@ def relu_abs(Z):
     return np.abs(Z)
 
 
+@mistake("softmax", "your softmax subtracts each row's MINIMUM: then np.exp overflows when "
+                    "a row's scores are far apart. Subtract the maximum "
+                    "(np.max(Z, axis=1, keepdims=True)).")
+def softmax_min_shift(Z):
+    e = np.exp(Z - np.min(Z, axis=1, keepdims=True))
+    return e / np.sum(e, axis=1, keepdims=True)
+
+
 # ------------------------------------------------------------------ normalize
+
+@mistake("normalize", "your normalize writes its result into an integer array (one made "
+                      "with np.zeros_like(X), or X itself) when X holds integers, which "
+                      "cuts the decimals off: build a float array, e.g. (X - mean) / std.")
+def normalize_int_buffer(X):
+    if X.dtype.kind not in "iu":
+        raise TypeError("only integer input shows this mistake")
+    out = np.zeros_like(X)
+    std = np.std(X, axis=0)
+    out[...] = (X - np.mean(X, axis=0)) / np.where(std == 0, 1.0, std)
+    return out
+
 
 @mistake("normalize", "your normalize divides a constant column by its standard deviation 0, "
                       "which gives nan: divide only where std != 0 (e.g. "
@@ -226,10 +246,56 @@ def sigmoid_complement(Z):
 @mistake("sigmoid", "your sigmoid computes np.exp(Z) / (1 + np.exp(Z)) for every z; for "
                     "z = 1000 that is inf / inf = nan. Use 1 / (1 + np.exp(-Z)) for z >= 0.")
 def sigmoid_exp_ratio(Z):
+    if np.max(np.abs(Z)) < 700:  # equals the right sigmoid there: it can name nothing
+        raise ValueError("only huge inputs show this mistake")
     return np.exp(Z) / (1 + np.exp(Z))
 
 
+@mistake("sigmoid", "your sigmoid writes its result into an integer array (one made with "
+                    "np.zeros_like(Z), or Z itself) when Z holds integers, so every "
+                    "probability is cut to 0: build a float array, e.g. 1 / (1 + np.exp(-Z)).")
+def sigmoid_int_buffer(Z):
+    if Z.dtype.kind not in "iu":
+        raise TypeError("only integer input shows this mistake")
+    out = np.zeros_like(Z)
+    out[...] = 1 / (1 + np.exp(-Z))
+    return out
+
+
+@mistake("sigmoid", "your sigmoid writes its result into Z (Z[...] = ... or out=Z), which "
+                    "changes the caller's array: compute into a new array.")
+def sigmoid_in_place(Z):
+    # Matched against the caller's Z after the call: the sigmoid of Z left behind.
+    return _logistic(np.asarray(Z, dtype=float))
+
+
+@mistake("sigmoid", "your sigmoid clips Z to [-10, 10]: then very large |z| never gets close "
+                    "to 0 or 1 (sigmoid(50) is 1 - 2e-22, not 1 - 5e-5). Clip at 500 at the "
+                    "least, or use the two-branch stable form.")
+def sigmoid_clip_10(Z):
+    return 1 / (1 + np.exp(-np.clip(Z, -10, 10)))
+
+
 # ------------------------------------------------------------------ mse_loss
+
+@mistake("mse_loss", "your mse_loss averages over axis 0 only, so it returns an array (one "
+                     "value per column), not one number: use np.mean without axis.")
+def mse_axis0(y_pred, y):
+    return np.mean((y_pred - y) ** 2, axis=0)
+
+
+@mistake("mse_loss", "your mse_loss returns an array of shape (1, 1) (e.g. e.T @ e / n, or "
+                     "keepdims=True): return one number, np.mean((y_pred - y) ** 2).")
+def mse_one_by_one(y_pred, y):
+    e = (y_pred - y).reshape(len(y_pred), -1)
+    return e.T @ e / len(e)
+
+
+@mistake("mse_loss", "your mse_loss keeps the dimensions (keepdims=True), so it returns an "
+                     "array, not one number: drop keepdims.")
+def mse_keepdims(y_pred, y):
+    return np.mean((y_pred - y) ** 2, keepdims=True)
+
 
 @mistake("mse_loss", "your mse_loss returns the sum of the squared errors; the mean squared "
                      "error divides by the number of samples (np.mean).")
@@ -311,6 +377,37 @@ def bce_log10(A, y):
     return float(-np.mean(y * np.log10(A + eps) + (1 - y) * np.log10(1 - A + eps)))
 
 
+@mistake("binary_cross_entropy", "your binary_cross_entropy averages over axis 0 only, so it "
+                                 "returns an array, not one number: use np.mean without axis.")
+def bce_axis0(A, y):
+    eps = 1e-15
+    return -np.mean(y * np.log(A + eps) + (1 - y) * np.log(1 - A + eps), axis=0)
+
+
+@mistake("binary_cross_entropy", "your binary_cross_entropy clips A in place (np.clip(..., "
+                                 "out=A)), which changes the caller's predictions: clip into "
+                                 "a new array, A = np.clip(A, eps, 1 - eps).")
+def bce_clip_in_place(A, y):
+    # Matched against the caller's A after the call: A, clipped (any tiny epsilon).
+    return np.clip(A, 1e-15, 1 - 1e-15)
+
+
+@mistake("binary_cross_entropy", "your binary_cross_entropy clips A in place (np.clip(..., "
+                                 "out=A)), which changes the caller's predictions: clip into "
+                                 "a new array, A = np.clip(A, eps, 1 - eps).")
+def bce_clip_in_place_1e7(A, y):
+    return np.clip(A, 1e-7, 1 - 1e-7)
+
+
+@mistake("binary_cross_entropy", "your binary_cross_entropy uses matrix products (y.T @ "
+                                 "log(A)), which give an array of shape (1, 1) for columns: "
+                                 "return one number, -np.mean(y * log(A) + ...).")
+def bce_matrix_product(A, y):
+    eps = 1e-15
+    A2, y2 = A.reshape(len(A), -1), y.reshape(len(y), -1)
+    return -(y2.T @ np.log(A2 + eps) + (1 - y2).T @ np.log(1 - A2 + eps)) / len(y2)
+
+
 # ------------------------------------------------------------------ gradient_descent
 # These variants train without shuffling: they reproduce a student's result only on
 # inputs where the order of the samples cannot matter (one batch per epoch, or
@@ -322,24 +419,33 @@ def _identity(Z):
 
 def _train(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=None, *,
            sign=1.0, mean_grad=True, update_b=True, per_batch=False, before=False,
-           use_activation=True):
+           use_activation=True, drop_partial=False, nominal_divisor=False, b_sum=False,
+           loss_swapped=False, loss_activation=True, epochs_delta=0):
     if activation_fn is None or not use_activation:
         activation_fn = _identity
+    record_activation = activation_fn if loss_activation else _identity
+
+    def record():
+        pred = record_activation(X @ W + b)
+        history.append(loss_fn(y, pred) if loss_swapped else loss_fn(pred, y))
+
     history = []
-    for _ in range(num_epochs):
+    n = X.shape[0]
+    stop = n - n % batch_size if drop_partial and n >= batch_size else n
+    for _ in range(num_epochs + epochs_delta):
         if before:
-            history.append(loss_fn(activation_fn(X @ W + b), y))
-        for start in range(0, X.shape[0], batch_size):
+            record()
+        for start in range(0, stop, batch_size):
             Xb, yb = X[start:start + batch_size], y[start:start + batch_size]
             error = activation_fn(Xb @ W + b) - yb
-            scale = Xb.shape[0] if mean_grad else 1
+            scale = (batch_size if nominal_divisor else Xb.shape[0]) if mean_grad else 1
             W = W - sign * lr * (Xb.T @ error) / scale
             if update_b:
-                b = b - sign * lr * np.sum(error) / scale
+                b = b - sign * lr * np.sum(error) / (1 if b_sum else scale)
             if per_batch:
-                history.append(loss_fn(activation_fn(X @ W + b), y))
+                record()
         if not per_batch and not before:
-            history.append(loss_fn(activation_fn(X @ W + b), y))
+            record()
     return W, b, history
 
 
@@ -376,10 +482,86 @@ def gd_history_per_batch(*args):
     return _train(*args, per_batch=True)
 
 
+@mistake("gradient_descent", "your gradient_descent records the loss BEFORE each epoch's "
+                             "updates: compute it on all of X after the epoch's batches, so "
+                             "that the last entry is the loss of the W and b you return.")
+def gd_loss_before_epoch(*args):
+    return _train(*args, before=True)
+
+
+@mistake("gradient_descent", "your gradient_descent skips the last, smaller batch when "
+                             "batch_size does not divide the number of samples (e.g. "
+                             "range(n // batch_size) batches): loop with "
+                             "range(0, n, batch_size) so every sample is used every epoch.")
+def gd_drops_last_batch(*args):
+    return _train(*args, drop_partial=True)
+
+
+@mistake("gradient_descent", "your gradient_descent divides the gradient by batch_size even "
+                             "for the last, smaller batch: divide by the number of samples "
+                             "actually in the batch (X_batch.shape[0]).")
+def gd_nominal_batch_size(*args):
+    return _train(*args, nominal_divisor=True)
+
+
+@mistake("gradient_descent", "your gradient_descent sums the error for the bias step "
+                             "(np.sum(error)) but averages it for W: the bias gradient is "
+                             "np.mean(error).")
+def gd_bias_gradient_summed(*args):
+    return _train(*args, b_sum=True)
+
+
+@mistake("gradient_descent", "your gradient_descent calls loss_fn(y, y_pred): the predictions "
+                             "come first, loss_fn(y_pred, y) (it matters for losses such as "
+                             "binary cross-entropy).")
+def gd_loss_arguments_swapped(*args):
+    return _train(*args, loss_swapped=True)
+
+
+@mistake("gradient_descent", "your gradient_descent records the loss of X @ W + b without "
+                             "activation_fn: record loss_fn(activation_fn(X @ W + b), y).")
+def gd_loss_without_activation(*args):
+    return _train(*args, loss_activation=False)
+
+
+@mistake("gradient_descent", "your gradient_descent runs one epoch too few (e.g. "
+                             "range(1, num_epochs)): loop over range(num_epochs).")
+def gd_one_epoch_short(*args):
+    return _train(*args, epochs_delta=-1)
+
+
+@mistake("gradient_descent", "your gradient_descent updates W (or b) in place (W -= lr * "
+                             "grad_W), which changes the caller's arrays: write "
+                             "W = W - lr * grad_W to get a new array.")
+def gd_update_in_place(*args):
+    # Matched against the caller's (W, b) after the call: the trained values.
+    W, b, _ = _train(*args)
+    return W, b
+
+
+@mistake("gradient_descent", "your gradient_descent returns the W and b it started from: "
+                             "return the trained (updated) W and b.")
+def gd_returns_initial(X, y, W, b, *rest):
+    _, _, history = _train(X, y, W, b, *rest)
+    return W, b, history
+
+
+@mistake("gradient_descent", "your gradient_descent shuffles the caller's X and y in place "
+                             "(np.random.shuffle): shuffle an index array instead, "
+                             "idx = np.random.permutation(n), and use X[idx], y[idx].")
+def gd_shuffles_in_place(X, y, *rest):
+    # Matched against the caller's X and y after the call, rows sorted (the "leaves
+    # inputs alone" check sorts them): the same rows, in another order.
+    return np.sort(X, axis=0), np.sort(y, axis=0)
+
+
 # ------------------------------------------------------------------ numerical_gradient
 
 def _difference(X, y, params, loss_fn, forward_fn, h=1e-4, *, kind="central",
-                restore=True, first_column=False):
+                restore=True, first_column=False, swapped=False):
+    def loss(pred):
+        return loss_fn(y, pred) if swapped else loss_fn(pred, y)
+
     grads = {}
     for name, value in params.items():
         grad = np.zeros_like(value, dtype=float)
@@ -387,18 +569,38 @@ def _difference(X, y, params, loss_fn, forward_fn, h=1e-4, *, kind="central",
             if first_column and value.ndim == 2 and idx[1] != 0:
                 continue
             original = value[idx]
-            base = loss_fn(forward_fn(X, params), y)
+            base = loss(forward_fn(X, params))
             value[idx] = original + h
-            plus = loss_fn(forward_fn(X, params), y)
+            plus = loss(forward_fn(X, params))
             value[idx] = original - h
-            minus = loss_fn(forward_fn(X, params), y)
+            minus = loss(forward_fn(X, params))
             if restore:
                 value[idx] = original
             grad[idx] = {"forward": (plus - base) / h, "h": (plus - minus) / h,
                          "central": (plus - minus) / (2 * h), "sign": (minus - plus) / (2 * h),
+                         "backward": (base - minus) / h, "precedence": (plus - minus) / 2 * h,
                          }[kind]
         grads[name] = grad
     return grads
+
+
+@mistake("numerical_gradient", "your numerical_gradient calls loss_fn(y, y_pred): the "
+                               "predictions come first, loss_fn(forward_fn(X, params), y).")
+def ng_loss_arguments_swapped(*args):
+    return _difference(*args, swapped=True)
+
+
+@mistake("numerical_gradient", "your numerical_gradient uses the backward difference "
+                               "(L(p) - L(p - h)) / h; use the central difference "
+                               "(L(p + h) - L(p - h)) / (2h).")
+def ng_backward_difference(*args):
+    return _difference(*args, kind="backward")
+
+
+@mistake("numerical_gradient", "your numerical_gradient writes ... / 2 * h, which multiplies "
+                               "by h: put the denominator in parentheses, / (2 * h).")
+def ng_missing_parentheses(*args):
+    return _difference(*args, kind="precedence")
 
 
 @mistake("numerical_gradient", "your numerical_gradient uses the forward difference "
@@ -465,6 +667,18 @@ def fp_sigmoid_parentheses(X, W, b):
                                "point: restore params[name][idx] = original.")
 def ng_not_restored(*args):
     return _difference(*args, restore=False)
+
+
+@mistake("forward_perceptron", "your forward_perceptron flattens W (W.ravel() or W[:, 0]), "
+                               "so X @ W is a vector, not an (n_samples, 1) column: keep W as "
+                               "it is.")
+def fp_flat_weights(X, W, b):
+    return _logistic(X @ W.ravel() + b)
+
+
+@mistake("forward_perceptron", "your forward_perceptron applies np.tanh instead of sigmoid.")
+def fp_tanh(X, W, b):
+    return np.tanh(X @ W + b)
 
 
 @mistake("numerical_gradient", "your numerical_gradient only visits the first column of a "

@@ -4,19 +4,27 @@ Every file in ``tests/corpus/correct`` and ``tests/corpus/buggy`` is a small
 student snippet that redefines one function; appended to the reference
 solution it makes a full ``neural_network.py`` (later definitions win). Its
 first line names the function (``# function: softmax``), a buggy one's second
-line the bug (``# bug: ...``).
+line the bug (``# bug: ...``) and its third the variants of
+``assignments/mistakes.py`` whose messages its failures must name
+(``# cause: softmax_axis0``; ``none`` when no variant can recognise it).
 
 * every correct snippet, the reference and the course's own code score full
   marks (on ``activations`` too for relu and softmax);
 * every buggy snippet loses points on a check of its function, and on no
   other function's checks (except functions that call it: forward_perceptron
   uses the student's own sigmoid);
-* most bugs are named: at least 60 % of the buggy snippets get a
-  "Likely cause:" in some failure message.
+* bugs are named: at least 95 % of the buggy snippets get a "Likely cause:"
+  in some failure message (assignments/mistakes.py).
+
+Many entries come from the mutation analysis (bench/mutation.py): realistic
+versions of mutants the checks once let through, and of the contract the
+course text states (one number from a loss, every sample every epoch, inputs
+left alone).
 """
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +44,7 @@ COURSE = (CORPUS / "course_reference.py").read_text(encoding="utf-8")
 ACTIVATIONS = {"relu", "softmax"}
 # A wrong sigmoid may also cost points on these functions, which call it.
 CALLERS = {"sigmoid": {"forward_perceptron"}}
-DIAGNOSED_AT_LEAST = 0.6
+DIAGNOSED_AT_LEAST = 0.95
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,7 @@ class Entry:
     function: str
     bug: str
     source: str
+    causes: frozenset[str] = frozenset()
 
     def submission(self) -> Submission:
         text = f"{REFERENCE}\n\n# ---- student snippet ----\n{self.source}"
@@ -57,10 +66,12 @@ class Entry:
 def read_entry(path: Path) -> Entry:
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines()
-    header = dict(line[2:].split(": ", 1) for line in lines[:2] if line.startswith("# "))
+    header = dict(line[2:].split(": ", 1) for line in lines[:3] if line.startswith("# "))
+    causes = header.get("cause", "none")
     return Entry(name=f"{path.parent.name}/{path.stem}", kind=path.parent.name,
                  function=header.get("function", ""), bug=header.get("bug", ""),
-                 source=source)
+                 source=source,
+                 causes=frozenset() if causes == "none" else frozenset(causes.split(",")))
 
 
 ENTRIES = [read_entry(p) for p in sorted(CORPUS.glob("*/*.py"))]
@@ -105,10 +116,12 @@ def lost(result: SubmissionResult) -> dict[str, list[str]]:
 
 def test_corpus_is_large_and_well_formed() -> None:
     toolkit = load_assignment(find_course(ROOT), "toolkit")
-    assert len(CORRECT) >= 12 and len(BUGGY) >= 34
+    assert len(CORRECT) >= 40 and len(BUGGY) >= 87
     for entry in ENTRIES:
         assert entry.function in toolkit.functions, f"{entry.name}: bad '# function:' line"
         assert (entry.kind == "buggy") == bool(entry.bug), f"{entry.name}: '# bug:' line"
+        if entry.kind == "buggy":
+            assert "# cause: " in entry.source.splitlines()[2], f"{entry.name}: '# cause:'"
 
 
 @pytest.mark.parametrize("assignment_id", ["toolkit", "activations"])
@@ -152,3 +165,25 @@ def test_most_bugs_are_diagnosed(toolkit):
     print(f"\ndiagnosed {len(diagnosed)}/{len(BUGGY)} buggy entries ({fraction:.0%}); "
           f"not diagnosed: {', '.join(missed) or 'none'}")
     assert fraction >= DIAGNOSED_AT_LEAST
+
+
+def test_named_causes_are_the_right_ones(toolkit):
+    # A wrong "Likely cause:" misleads more than none: the messages on the checks of
+    # the entry's own function are exactly those of its declared variants.
+    library = load_mistakes()
+    for entry in BUGGY:
+        named = {c.message.split("Likely cause: ", 1)[1] for c in toolkit[entry.name].checks
+                 if c.function == entry.function and "Likely cause: " in c.message}
+        messages = dict((wrong.__name__, message) for message, wrong in library[entry.function])
+        unknown = entry.causes - set(messages)
+        assert not unknown, f"{entry.name}: no variant {sorted(unknown)} in mistakes.py"
+        assert named == {messages[name] for name in entry.causes}, (entry.name, named)
+
+
+def load_mistakes():
+    spec = importlib.util.spec_from_file_location(
+        "_corpus_mistakes", ROOT / "assignments" / "mistakes.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MISTAKES

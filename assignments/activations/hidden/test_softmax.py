@@ -61,3 +61,17 @@ def test_softmax_integer_input(student, expect):
     Z = np.array([[1, 2, 3], [0, 0, 0]])
     expect.close(student.softmax(Z.copy()), reference_softmax(Z.astype(float)),
                  what="softmax(Z) for integer scores", fn="softmax", args=(Z,))
+
+
+@pytest.mark.points(1)
+def test_softmax_widely_spread_scores(student, expect):
+    # Scores 2000 apart in one row: only shifting by the row's MAXIMUM keeps np.exp
+    # finite (shifting by the minimum makes exp(2000) = inf).
+    Z = np.array([[-1000.0, 0.0, 1000.0], [3.0, -900.0, 2.0]])
+    A = expect.array(student.softmax(Z.copy()), what="softmax(Z) for widely spread scores",
+                     shape=Z.shape, fn="softmax", args=(Z,))
+    expect.finite(A, what="softmax(Z) for widely spread scores",
+                  hint="Subtract each row's maximum (np.max(Z, axis=1, keepdims=True)) "
+                       "before np.exp.", fn="softmax", args=(Z,))
+    expect.close(A, reference_softmax(Z), what="softmax(Z) for widely spread scores",
+                 fn="softmax", args=(Z,))

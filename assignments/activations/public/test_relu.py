@@ -6,7 +6,7 @@ import pytest
 pytestmark = [pytest.mark.tags("relu"), pytest.mark.visibility("public")]
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_relu_course_matrix(student, expect):
     # Exercise 1: the fixed 4x3 matrix of the course.
     Z = np.array([[-1.5, 2.0, 0.0], [-0.5, -2.0, 1.5], [3.0, -1.0, 0.5], [-3.0, 4.0, -0.2]])
@@ -28,3 +28,17 @@ def test_relu_zero_count_course(student, expect, rng):
                 "exactly those should become 0.", fn="relu", args=(Z,), got=A)
     expect.close(A[Z > 0], Z[Z > 0], what="relu(Z) where Z > 0",
                  hint="Positive inputs must come through unchanged.")
+
+
+@pytest.mark.points(1)
+def test_relu_returns_a_new_array(student, expect):
+    # The docstring promises that Z is not modified: relu returns a new array.
+    Z = np.array([[-2.0, 1.0], [3.0, -0.5]])
+    before = Z.copy()
+    A = student.relu(Z)
+    expect.true(np.array_equal(Z, before),
+                f"relu changed the Z you passed in (it is now {Z.ravel().tolist()}, it was "
+                f"{before.ravel().tolist()}): build a new array with np.maximum(0, Z) "
+                "instead of writing into Z (Z[Z < 0] = 0 changes the caller's data).",
+                fn="relu", args=(before,), got=Z)
+    expect.close(A, np.maximum(0.0, before), what="relu(Z)", fn="relu", args=(before,))

@@ -22,7 +22,7 @@ def test_bce_confident_and_right(student, expect):
                  atol=1e-6, fn="binary_cross_entropy", args=(A, y))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_bce_confident_and_wrong(student, expect):
     # Predictions of exactly 0 for label 1 and 1 for label 0: a large loss, but finite.
     A = np.array([0.0, 1.0, 0.0])
@@ -47,3 +47,16 @@ def test_bce_random_predictions(student, expect, rng):
     expect.close(student.binary_cross_entropy(A.copy(), y.copy()), expected,
                  what="binary_cross_entropy(A, y) for 30 random predictions",
                  fn="binary_cross_entropy", args=(A, y), rtol=1e-5)
+
+
+@pytest.mark.points(1)
+def test_bce_leaves_inputs_alone(student, expect, rng):
+    # Clipping or shifting A must happen in a new array, not in the caller's A.
+    A = np.array([[0.0], [0.3], [1.0], [0.8]])
+    y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    A0, y0 = A.copy(), y.copy()
+    student.binary_cross_entropy(A, y)
+    expect.true(np.array_equal(A, A0) and np.array_equal(y, y0),
+                "binary_cross_entropy changed the arrays you passed in: clip into a new "
+                "array (A = np.clip(A, eps, 1 - eps)), not with out=A or A += eps.",
+                fn="binary_cross_entropy", args=(A0, y0), got=A)

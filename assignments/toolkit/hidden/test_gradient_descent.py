@@ -1,5 +1,7 @@
 """Hidden checks for gradient_descent: full batches, logistic regression, convergence."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -38,7 +40,7 @@ def unpack(expect, result, W0, num_epochs, args, hint=""):
     return W, b, history.ravel()
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_gd_full_batch(student, expect, rng, helpers):
     # batch_size = n: one step per epoch on all the data (no shuffling effect).
     X, y = easy_regression(rng, 25)
@@ -54,7 +56,7 @@ def test_gd_full_batch(student, expect, rng, helpers):
                 "far below its initial value.", fn="gradient_descent", args=args, got=result)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_gd_logistic_regression(student, expect, rng, helpers):
     # Separable 0/1 labels, a logistic activation and the log loss: the same update
     # rule trains a classifier (full batches, so the result does not depend on shuffling).
@@ -111,3 +113,84 @@ def test_gd_recovers_true_weights(student, expect, rng, helpers):
                  fn="gradient_descent", args=args)
     expect.close(b.ravel()[0], 3.0, what="the trained b", atol=1e-3, rtol=0, hint=hint,
                  fn="gradient_descent", args=args)
+
+
+def step_epoch(X, y, W, b, lr, batches):
+    """One epoch of the course's update rule over ``batches``; returns W, b, loss."""
+    for batch in batches:
+        idx = list(batch)
+        error = X[idx] @ W + b - y[idx]
+        W = W - lr * X[idx].T @ error / len(idx)
+        b = b - lr * np.mean(error)
+    return W, b, np.mean((X @ W + b - y) ** 2)
+
+
+def matching_trajectories(X, y, W0, b0, lr, batch_size, history, scales=(1.0, 2.0)):
+    """(W, b) of mini-batch gradient descent (identity activation, mean squared error)
+    for every order of the samples in every epoch that records ``history``; ``scales``:
+    the course's step X^T e / m and the exact MSE gradient 2 X^T e / m."""
+    n = len(X)
+    orders = list(dict.fromkeys(
+        tuple(tuple(sorted(p[s:s + batch_size])) for s in range(0, n, batch_size))
+        for p in itertools.permutations(range(n))))
+    out = []
+    for scale in scales:
+        states = [(W0, b0)]
+        for recorded in history:
+            states = [(W1, b1) for W, b in states for batches in orders
+                      for W1, b1, loss in [step_epoch(X, y, W, b, lr * scale, batches)]
+                      if np.isclose(loss, recorded, rtol=1e-6, atol=1e-9)]
+        out += states
+    return out
+
+
+@pytest.mark.points(1)
+def test_gd_batch_size_edges(student, expect, rng, helpers):
+    # batch_size 1 (one step per sample), larger than n (one batch holding all), and
+    # 3 samples in batches of 2 (2, then 1); 2 epochs each, in any order of the samples.
+    for n, batch_size, b_shape in [(4, 1, (1, 1)), (4, 7, (1,)), (3, 2, (1, 1))]:
+        X, y = rng.standard_normal((n, 2)), rng.standard_normal((n, 1))
+        W0, b0 = np.zeros((2, 1)), np.zeros(b_shape)
+        args = (X, y, W0, b0, 0.1, 2, batch_size, helpers.squared_error)
+        result = student.gradient_descent(X.copy(), y.copy(), W0.copy(), b0.copy(), lr=0.1,
+                                          num_epochs=2, batch_size=batch_size,
+                                          loss_fn=helpers.squared_error)
+        W, b, history = unpack(expect, result, W0, 2, args)
+        if not any(np.allclose(W, W_ref, rtol=1e-6, atol=1e-9)
+                   and np.allclose(b.ravel(), np.ravel(b_ref), rtol=1e-6, atol=1e-9)
+                   for W_ref, b_ref in matching_trajectories(X, y, W0, b0, 0.1, batch_size,
+                                                             history)):
+            expect.fail(f"with {n} samples and batch_size = {batch_size}, the result does "
+                        "not match mini-batch gradient descent for any order of the "
+                        "samples: every sample once per epoch, the last batch holding what "
+                        "is left.", fn="gradient_descent", args=args, got=result)
+
+
+@pytest.mark.points(1)
+def test_gd_leaves_inputs_alone(student, expect, rng, helpers):
+    # W and b are updated into new arrays: the caller's X, y, W and b stay as they were.
+    X, y = easy_regression(rng, 12)
+    W, b = rng.standard_normal((2, 1)), np.array([[0.5]])
+    before = [a.copy() for a in (X, y, W, b)]
+    args = (before[0], before[1], before[2], before[3], 0.05, 3, 5, helpers.squared_error)
+    student.gradient_descent(X, y, W, b, lr=0.05, num_epochs=3, batch_size=5,
+                             loss_fn=helpers.squared_error)
+    expect.true(np.array_equal(X, before[0]) and np.array_equal(y, before[1]),
+                "gradient_descent changed the X or y you passed in: shuffle an index array "
+                "(np.random.permutation(n)) and use X[idx], y[idx], instead of shuffling "
+                "the caller's data in place.", fn="gradient_descent", args=args,
+                got=(np.sort(X, axis=0), np.sort(y, axis=0)))
+    if not (np.array_equal(W, before[2]) and np.array_equal(b, before[3])):
+        # the same update on identical samples (the order cannot matter), to name it
+        Xp, yp = np.tile([[1.0, 2.0]], (6, 1)), np.full((6, 1), 3.0)
+        Wp, bp = np.zeros((2, 1)), np.zeros((1, 1))
+        probe_args = (Xp.copy(), yp.copy(), Wp.copy(), bp.copy(), 0.05, 3, 4,
+                      helpers.squared_error)
+        try:
+            student.gradient_descent(Xp, yp, Wp, bp, lr=0.05, num_epochs=3, batch_size=4,
+                                     loss_fn=helpers.squared_error)
+        except Exception:  # noqa: BLE001 - only for naming the mistake
+            pass
+        expect.fail("gradient_descent changed the W or b you passed in: W -= lr * grad_W "
+                    "writes into the caller's array; write W = W - lr * grad_W (a new "
+                    "array).", fn="gradient_descent", args=probe_args, got=(Wp, bp))

@@ -14,7 +14,7 @@ def reference_normalize(X):
     return (X - X.mean(axis=0)) / np.where(std == 0, 1.0, std)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_normalize_constant_column(student, expect, rng):
     # Column 1 is constant (3.0 is exact, so its std is exactly 0): it must become
     # all zeros, not nan, and the other columns are still standardised.
@@ -64,3 +64,15 @@ def test_normalize_does_not_modify_input(student, expect, rng):
                 "normalize changed the X you passed in. Build a new array, e.g. "
                 "(X - mean) / std, instead of updating X in place (X -= mean changes the "
                 "caller's data).", fn="normalize", args=(before,), got=X)
+
+
+@pytest.mark.points(1)
+def test_normalize_integer_data(student, expect, rng):
+    # Integer data (counts, pixel values) normalises to floats, not to truncated ints.
+    X = rng.integers(0, 10, (6, 3))
+    N = expect.array(student.normalize(X.copy()), what="normalize(X) for integer X",
+                     shape=X.shape, fn="normalize", args=(X,))
+    expect.close(N, reference_normalize(X.astype(float)), what="normalize(X) for integer X",
+                 hint="The result must be floats: an array made with np.zeros_like(X) "
+                      "for integer X holds integers and cuts the decimals off.",
+                 fn="normalize", args=(X,), **TOL)

@@ -53,7 +53,7 @@ def test_ng_quartic_loss_linear_model(student, expect, rng, helpers):
     check_gradients(student, expect, helpers, X, y, params, "quartic", "linear")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_ng_quartic_loss_tanh_model(student, expect, rng, helpers):
     X = rng.standard_normal((8, 3))
     y = rng.uniform(-0.9, 0.9, (8, 1))
@@ -84,3 +84,30 @@ def test_ng_leaves_params_unchanged(student, expect, rng, helpers):
                 "After computing L(p + h) and L(p - h) for an entry, put its original value "
                 "back, so the caller's parameters are as they were.",
                 fn="numerical_gradient")
+
+
+@pytest.mark.points(1)
+def test_ng_log_loss_logistic_model(student, expect, rng, helpers):
+    # The log loss is not symmetric: loss_fn(y_pred, y) and loss_fn(y, y_pred) differ.
+    # For A = sigmoid(X W + b) its exact gradient is dL/dZ = (A - y) / n.
+    X = rng.standard_normal((8, 2))
+    y = (rng.uniform(size=(8, 1)) < 0.5).astype(float)
+    params = {"W": rng.normal(0, 0.5, (2, 1)), "b": np.array([[0.1]])}
+    args = (X, y, copy_params(params), helpers.log_loss, helpers.logistic_forward)
+    grads = student.numerical_gradient(X.copy(), y.copy(), copy_params(params),
+                                       helpers.log_loss, helpers.logistic_forward)
+    expect.true(isinstance(grads, dict) and set(grads) == set(params),
+                f"numerical_gradient should return a dict with keys {sorted(params)}.",
+                fn="numerical_gradient", args=args, got=grads)
+    A = 1.0 / (1.0 + np.exp(-(X @ params["W"] + params["b"])))
+    d_Z = (A - y) / len(y)
+    expected = {"W": X.T @ d_Z, "b": d_Z.sum(axis=0, keepdims=True)}
+    for name in params:
+        try:
+            expect.close(grads[name], expected[name],
+                         what=f"the numerical gradient of {name} (log loss, logistic model)",
+                         rtol=1e-5, atol=1e-7,
+                         hint="Call loss_fn(forward_fn(X, params), y): predictions first, "
+                              "targets second.")
+        except AssertionError as failure:
+            expect.fail(str(failure), fn="numerical_gradient", args=args, got=grads)

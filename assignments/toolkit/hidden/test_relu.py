@@ -30,7 +30,7 @@ def test_relu_positive_values_exact(student, expect, rng):
                 fn="relu", args=(Z,), got=A)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_relu_leaves_input_alone(student, expect, rng):
     Z = rng.uniform(-5, 5, (6, 4))
     before = Z.copy()

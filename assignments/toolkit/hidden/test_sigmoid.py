@@ -21,7 +21,7 @@ def test_sigmoid_symmetry(student, expect, rng):
                  hint="sigmoid(-z) must equal 1 - sigmoid(z).", fn="sigmoid", args=(-Z,))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_sigmoid_huge_inputs(student, expect):
     # np.exp(1000) is inf, yet sigmoid must stay finite: 0 for -1000, 1 for +1000.
     Z = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
@@ -52,3 +52,13 @@ def test_sigmoid_does_not_modify_input(student, expect, rng):
     expect.true(np.array_equal(Z, before),
                 "sigmoid changed the Z you passed in: return a new array and leave Z as it "
                 "was.", fn="sigmoid", args=(before,), got=Z)
+
+
+@pytest.mark.points(1)
+def test_sigmoid_integer_input(student, expect):
+    # Integer scores give float probabilities (not values truncated to 0 or 1).
+    Z = np.array([[-3, -1, 0], [1, 2, 5]])
+    expect.close(student.sigmoid(Z.copy()), reference_sigmoid(Z.astype(float)),
+                 what="sigmoid(Z) for integer Z",
+                 hint="The result must be floats: an array made with np.zeros_like(Z) for "
+                      "integer Z holds integers.", fn="sigmoid", args=(Z,))

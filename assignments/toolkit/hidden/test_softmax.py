@@ -50,3 +50,17 @@ def test_softmax_leaves_input_alone(student, expect, rng):
     expect.true(np.array_equal(Z, before),
                 "softmax changed the Z you passed in: compute Z - max into a new array "
                 "(Z -= max changes the caller's scores).", fn="softmax", args=(before,), got=Z)
+
+
+@pytest.mark.points(1)
+def test_softmax_widely_spread_scores(student, expect):
+    # Scores 2000 apart in one row: only shifting by the row's MAXIMUM keeps np.exp
+    # finite (shifting by the minimum makes exp(2000) = inf).
+    Z = np.array([[-1000.0, 0.0, 1000.0], [3.0, -900.0, 2.0]])
+    A = expect.array(student.softmax(Z.copy()), what="softmax(Z) for widely spread scores",
+                     shape=Z.shape, fn="softmax", args=(Z,))
+    expect.finite(A, what="softmax(Z) for widely spread scores",
+                  hint="Subtract each row's maximum (np.max(Z, axis=1, keepdims=True)) "
+                       "before np.exp.", fn="softmax", args=(Z,))
+    expect.close(A, reference_softmax(Z), what="softmax(Z) for widely spread scores",
+                 fn="softmax", args=(Z,))

@@ -6,7 +6,7 @@ import pytest
 pytestmark = [pytest.mark.tags("mse_loss"), pytest.mark.visibility("public")]
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_mse_small_example(student, expect):
     # Errors 0, 0, -2 (and 1): squared 0, 0, 4, 1, mean 5/4.
     y_pred = np.array([1.0, 2.0, 3.0, 5.0])
@@ -33,3 +33,18 @@ def test_mse_column_vectors(student, expect):
                  what="mse_loss(y_pred, y) for (3, 1) columns",
                  hint="The loss is one number: the mean over all samples.",
                  fn="mse_loss", args=(y_pred, y))
+
+
+@pytest.mark.points(1)
+def test_mse_returns_one_number(student, expect, rng):
+    # For (n,), (n, 1) and (n, k) arrays alike the loss is ONE number, as np.mean gives
+    # (gradient_descent prints it with f"{loss:.4f}", which an array of shape (1,) breaks).
+    # The docstring's shapes, (n,) and (n, 1), also give the right value.
+    for shape in [(6,), (6, 1), (6, 3)]:
+        y_pred, y = rng.normal(0, 1, shape), rng.normal(0, 1, shape)
+        what = f"mse_loss(y_pred, y) for arrays of shape {shape}"
+        loss = expect.number(student.mse_loss(y_pred.copy(), y.copy()), what=what,
+                             fn="mse_loss", args=(y_pred, y))
+        if len(shape) == 1 or shape[1] == 1:
+            expect.close(loss, np.mean((y_pred - y) ** 2), what=what, fn="mse_loss",
+                         args=(y_pred, y))

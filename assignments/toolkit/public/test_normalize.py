@@ -14,7 +14,7 @@ def reference_normalize(X):
     return (X - X.mean(axis=0)) / np.where(std == 0, 1.0, std)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_normalize_small_matrix(student, expect):
     # Each column 1, 3, 5 (and 2, 4, 6) has mean 3 (4) and std sqrt(8/3).
     X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
@@ -25,7 +25,7 @@ def test_normalize_small_matrix(student, expect):
                  fn="normalize", args=(X,), **TOL)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_normalize_columns_mean0_std1(student, expect, rng):
     # Features on very different scales all end up with mean 0 and std 1.
     X = rng.normal([5.0, -20.0, 0.1], [2.0, 10.0, 0.1], size=(8, 3))
@@ -43,3 +43,23 @@ def test_normalize_columns_mean0_std1(student, expect, rng):
                 "column (axis=0).", fn="normalize", args=(X,), got=N)
     expect.close(N, reference_normalize(X), what="normalize(X)", fn="normalize", args=(X,),
                  **TOL)
+
+
+@pytest.mark.points(2)
+def test_normalize_constant_column_and_input_kept(student, expect):
+    # The docstring promises two things: a constant column (std 0) becomes all zeros
+    # (no division by 0, no nan), and X itself is not modified.
+    X = np.array([[1.0, 5.0], [2.0, 5.0], [4.0, 5.0], [5.0, 5.0]])
+    before = X.copy()
+    N = expect.array(student.normalize(X), what="normalize(X) with a constant column",
+                     shape=X.shape, fn="normalize", args=(before,))
+    expect.finite(N, what="normalize(X) with a constant column",
+                  hint="Column 1 is constant: its standard deviation is 0, so divide it by "
+                       "1 instead (np.where(std == 0, 1, std)).", fn="normalize",
+                  args=(before,))
+    expect.true(np.array_equal(X, before),
+                "normalize changed the X you passed in: compute (X - mean) / std into a new "
+                "array instead of X -= mean or X /= std.", fn="normalize", args=(before,),
+                got=X)
+    expect.close(N, reference_normalize(before), what="normalize(X) with a constant column",
+                 fn="normalize", args=(before,), **TOL)

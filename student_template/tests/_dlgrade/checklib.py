@@ -127,6 +127,23 @@ class Expect:
                   "sample)?", fn=fn, args=args, got=value)
         raise AssertionError("unreachable")
 
+    def number(self, value: Any, *, what: str, fn: str | None = None,
+               args: Sequence[Any] = ()) -> float:
+        """``value`` must be one floating-point number, as ``np.mean`` returns: a
+        Python float, a NumPy floating scalar or a 0-d float array; not an array of
+        shape (1,) or (1, 1), which a caller cannot format or compare as a number."""
+        if isinstance(value, (float, np.floating)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind == "f":
+            return float(value)
+        array = isinstance(value, np.ndarray)
+        self.fail(f"{what} should return one number (a float, as np.mean gives), but it "
+                  f"returned {describe(value)}."
+                  + (" Take the mean over all the entries (np.mean without axis or "
+                     "keepdims), or index the single value out." if array else ""),
+                  fn=fn, args=args, got=value)
+        raise AssertionError("unreachable")
+
     def finite(self, value: Any, *, what: str, hint: str = "", fn: str | None = None,
                args: Sequence[Any] = ()) -> None:
         """No nan or inf anywhere in ``value``."""

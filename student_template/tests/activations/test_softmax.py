@@ -24,7 +24,7 @@ def test_softmax_probabilities_in_range(student, expect, rng):
                 f"to {A.max():.4g}.", fn="softmax", args=(Z,), got=A)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_softmax_rows_sum_to_one(student, expect, rng):
     # Exercise 2 again: each row (one sample) is a distribution over the classes.
     Z = rng.standard_normal((3, 5))

@@ -36,3 +36,17 @@ def test_relu_exercise_zero_count(student, expect, rng):
     expect.true(zeros == expected_zeros,
                 f"relu(Z) has {zeros} zeros, but Z has {expected_zeros} values <= 0: "
                 "exactly those should become 0.", fn="relu", args=(Z,), got=A)
+
+
+@pytest.mark.points(1)
+def test_relu_returns_a_new_array(student, expect):
+    # The docstring promises that Z is not modified: relu returns a new array.
+    Z = np.array([[-2.0, 1.0], [3.0, -0.5]])
+    before = Z.copy()
+    A = student.relu(Z)
+    expect.true(np.array_equal(Z, before),
+                f"relu changed the Z you passed in (it is now {Z.ravel().tolist()}, it was "
+                f"{before.ravel().tolist()}): build a new array with np.maximum(0, Z) "
+                "instead of writing into Z (Z[Z < 0] = 0 changes the caller's data).",
+                fn="relu", args=(before,), got=Z)
+    expect.close(A, np.maximum(0.0, before), what="relu(Z)", fn="relu", args=(before,))

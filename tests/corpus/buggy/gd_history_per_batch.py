@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: appends a loss after every batch instead of every epoch
+# cause: gd_history_per_batch
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     history = []

@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: never applies activation_fn (always a linear model)
+# cause: gd_no_activation
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     history = []

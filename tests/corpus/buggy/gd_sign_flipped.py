@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: steps along the gradient (W + lr * grad)
+# cause: gd_sign_flipped
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     history = []

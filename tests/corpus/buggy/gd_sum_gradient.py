@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: gradient summed over the batch, not averaged
+# cause: gd_sum_gradient
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     history = []

@@ -1,5 +1,6 @@
 # function: gradient_descent
 # bug: shuffles X but not y, so inputs and targets no longer match
+# cause: none
 def gradient_descent(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=lambda x: x):
     n = X.shape[0]
     history = []

@@ -1,5 +1,6 @@
 # function: numerical_gradient
 # bug: divides by h instead of 2h
+# cause: ng_divided_by_h
 def numerical_gradient(X, y, params, loss_fn, forward_fn, h=1e-4):
     grads = {}
     for name, value in params.items():

@@ -1,5 +1,6 @@
 # function: numerical_gradient
 # bug: loops over len(value) only, so a matrix parameter gets just its first column
+# cause: ng_first_column_only
 def numerical_gradient(X, y, params, loss_fn, forward_fn, h=1e-4):
     grads = {}
     for name, value in params.items():

@@ -1,5 +1,6 @@
 # function: numerical_gradient
 # bug: forward difference instead of central difference
+# cause: ng_forward_difference
 def numerical_gradient(X, y, params, loss_fn, forward_fn, h=1e-4):
     grads = {}
     base = loss_fn(forward_fn(X, params), y)

@@ -1,5 +1,6 @@
 # function: numerical_gradient
 # bug: leaves each entry at original - h instead of restoring it
+# cause: ng_not_restored
 def numerical_gradient(X, y, params, loss_fn, forward_fn, h=1e-4):
     grads = {}
     for name, value in params.items():

@@ -1,5 +1,6 @@
 # function: numerical_gradient
 # bug: nudges a copy of the parameter, so forward_fn never sees the change
+# cause: ng_nudges_copy
 def numerical_gradient(X, y, params, loss_fn, forward_fn, h=1e-4):
     grads = {}
     for name, value in params.items():

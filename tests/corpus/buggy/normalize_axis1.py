@@ -1,5 +1,6 @@
 # function: normalize
 # bug: statistics over rows (axis=1)
+# cause: normalize_rows
 def normalize(X):
     mean = X.mean(axis=1, keepdims=True)
     std = X.std(axis=1, keepdims=True)

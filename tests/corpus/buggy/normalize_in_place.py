@@ -1,5 +1,6 @@
 # function: normalize
 # bug: modifies the caller's X
+# cause: normalize_in_place
 def normalize(X):
     X -= X.mean(axis=0)
     std = X.std(axis=0)

@@ -1,0 +1,3 @@
+# function: matrix_multiply
+def matrix_multiply(X, W):
+    return (W.T @ X.T).T

@@ -1,0 +1,3 @@
+# function: relu
+def relu(Z):
+    return np.where(Z >= 0, Z, 0)
