@@ -89,22 +89,25 @@ def _public_points(repo: Path, assignment_id: str) -> float:
     return outcome.result.max_score
 
 
-def whole_points(values: list[float], caps: list[int] | None = None) -> list[int]:
+def whole_points(values: list[float], caps: list[int] | None = None,
+                 prefer: list[float] | None = None) -> list[int]:
     """Round ``values`` to whole numbers whose sum is their sum rounded (largest remainder).
 
     Classroom's CSV export keeps whole points only; rounding each check on its
-    own could turn four half points into 0 (or 4). Here the total stays honest:
-    each value moves to its floor or ceiling, never above its cap.
+    own could turn four half points into 0 (or 4). Here each value moves to its
+    floor or its ceiling, never above its cap, and only a value with a fraction
+    is rounded up (a check worth 0 stays 0). Ties go to the higher ``prefer``.
     """
     target = math.floor(sum(values) + 0.5 + 1e-9)
     rounded = [math.floor(v + 1e-9) for v in values]
     if caps is not None:
         rounded = [min(r, c) for r, c in zip(rounded, caps, strict=True)]
+    rank = prefer or [0.0] * len(values)
     missing = target - sum(rounded)
-    for i in sorted(range(len(values)), key=lambda i: (rounded[i] - values[i], i)):
+    for i in sorted(range(len(values)), key=lambda i: (rounded[i] - values[i], -rank[i], i)):
         if missing <= 0:
             break
-        if caps is None or rounded[i] < caps[i]:
+        if values[i] - rounded[i] > 1e-9 and (caps is None or rounded[i] < caps[i]):
             rounded[i] += 1
             missing -= 1
     return rounded
@@ -113,7 +116,9 @@ def whole_points(values: list[float], caps: list[int] | None = None) -> list[int
 def runner_result(result: SubmissionResult, *, assignment: str) -> dict[str, Any]:
     """The autograding runner result (version 1) for one self-check result."""
     checks = result.checks
-    maxima = whole_points([c.max_points for c in checks])
+    # checks the student passed get the rounded-up maxima first, so their points fit
+    maxima = whole_points([c.max_points for c in checks],
+                          prefer=[c.points / c.max_points if c.max_points else 0 for c in checks])
     scores = whole_points([c.points for c in checks], caps=maxima)
     tests = [{
         "name": c.check,
