@@ -106,6 +106,7 @@ def student_repo(starter: Path, folder: Path, kind: str) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_starter_holds_public_checks_only_and_says_so(starter: Path) -> None:
     files = sorted(p.relative_to(starter).as_posix() for p in starter.rglob("*") if p.is_file())
     assert "neural_network.py" in files and f"tests/{ASSIGNMENT}/test_relu.py" in files
@@ -121,6 +122,7 @@ def test_starter_holds_public_checks_only_and_says_so(starter: Path) -> None:
     assert "hidden checks" in (starter / "README.md").read_text()
 
 
+@pytest.mark.slow
 def test_workflow_installs_the_bundled_wheel_and_reports_the_grading_step(starter: Path) -> None:
     all_steps = steps(starter)
     ids = [s.get("id") for s in all_steps]

@@ -96,6 +96,25 @@ def test_zip_has_executable_scripts_at_its_root_with_lf_endings(package: Path) -
     assert not any("solution" in n or n.startswith("dlgrade/course/solutions") for n in names)
     assert [n for n in names if n.endswith(".whl")] == ["dlgrade/dlgrade-0.1.0-py3-none-any.whl"]
     assert all(not n.startswith("/") and ".." not in n for n in names)  # built from files
+    with zipfile.ZipFile(package) as archive, \
+            archive.open("dlgrade/dlgrade-0.1.0-py3-none-any.whl") as inner:
+        wheel_names = set(zipfile.ZipFile(inner).namelist())
+    # the shipped scripts travel inside the wheel as real files (package data)
+    assert {"autograder/publish/templates/gradescope/run_autograder",
+            "autograder/publish/templates/classroom/classroom.yml",
+            "autograder/publish/templates/prairielearn/run_dlgrade.sh"} <= wheel_names
+
+
+def test_hidden_visibility_is_saved_in_the_package(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    out = tmp_path / "autograder.zip"
+    result = CliRunner().invoke(main, ["package", "gradescope", "-a", ASSIGNMENT, "-o", str(out),
+                                       "--hidden-visibility", "after_due_date", "--course",
+                                       str(REPO), "--wheel", str(dlgrade_wheel(tmp_path_factory))])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        config = json.loads(archive.read("dlgrade/platform.json"))
+    assert config["hidden_visibility"] == "after_due_date" and config["sandbox"] == "auto"
 
 
 def test_setup_installs_only_the_light_dependencies(image: Path) -> None:
