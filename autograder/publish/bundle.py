@@ -49,8 +49,10 @@ SANDBOX_MODE = "auto"
 
 
 def template(platform: str, name: str) -> bytes:
-    """The bytes of a shipped template file (``templates/<platform>/<name>``)."""
-    return (resources.files("autograder.publish") / "templates" / platform / name).read_bytes()
+    """The bytes of a shipped template file (``templates/<platform>/<name>``), LF line
+    endings whatever the checkout did (a shell script with CRLF does not run)."""
+    data = (resources.files("autograder.publish") / "templates" / platform / name).read_bytes()
+    return data.replace(b"\r\n", b"\n")
 
 
 def source_tree() -> Path:
