@@ -104,7 +104,8 @@ def write_bundle(folder: Path, *, assignment: Assignment, wheel: Path, hidden: b
     """Fill ``folder`` with the wheel, requirements, config and the assignment's checks.
 
     Args:
-        folder: the bundle folder (created).
+        folder: the bundle folder (emptied first: an earlier package's wheel or checks
+            must not linger beside the new ones).
         assignment: the assignment to ship.
         wheel: a built dlgrade wheel.
         hidden: ship the hidden checks and the mistake library too (never for a
@@ -114,7 +115,9 @@ def write_bundle(folder: Path, *, assignment: Assignment, wheel: Path, hidden: b
     Returns:
         Every file written, relative paths under ``folder``.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.is_dir():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
     written = [folder / wheel.name]
     shutil.copy2(wheel, written[0])
     requirements = folder / REQUIREMENTS_NAME
