@@ -115,11 +115,12 @@ def write_bundle(folder: Path, *, assignment: Assignment, wheel: Path, hidden: b
     Returns:
         Every file written, relative paths under ``folder``.
     """
+    wheel_bytes = wheel.read_bytes()  # read first: --wheel may point into ``folder``
     if folder.is_dir():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     written = [folder / wheel.name]
-    shutil.copy2(wheel, written[0])
+    written[0].write_bytes(wheel_bytes)
     requirements = folder / REQUIREMENTS_NAME
     requirements.write_text("".join(f"{d}\n" for d in LIGHT_DEPENDENCIES), encoding="utf-8")
     settings = {"assignment": assignment.id, "title": assignment.title,
