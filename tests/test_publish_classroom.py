@@ -196,3 +196,30 @@ def test_instructor_grades_the_cloned_repositories_as_they_are(starter: Path,
     # no neural_network.py: every check is still listed, each at 0
     dan = json.loads((out / "activations-dan" / "results.json").read_text())
     assert len(dan["tests"]) == 16 and {t["score"] for t in dan["tests"]} == {0}
+
+
+def test_a_foreign_folder_is_not_overwritten(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(main, ["package", "classroom", "-a", ASSIGNMENT, "-o",
+                                       str(tmp_path), "--course", str(REPO)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"dlgrade: error: '{tmp_path}' is not empty and was not "
+                                     "written by dlgrade package; choose a new folder")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.slow
+def test_repackaging_replaces_the_old_wheel_and_keeps_git(starter: Path, tmp_path: Path,
+                                                          tmp_path_factory: pytest.TempPathFactory
+                                                          ) -> None:
+    repo = tmp_path / "starter"
+    shutil.copytree(starter, repo)
+    (repo / ".git").mkdir()
+    (repo / ".github/dlgrade/dlgrade-0.0.1-py3-none-any.whl").write_text("old")
+    result = CliRunner().invoke(main, ["package", "classroom", "-a", ASSIGNMENT, "-o", str(repo),
+                                       "--course", str(REPO), "--wheel",
+                                       str(dlgrade_wheel(tmp_path_factory))])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (repo / ".github/dlgrade").glob("*.whl")] == [
+        "dlgrade-0.1.0-py3-none-any.whl"]
+    assert (repo / ".git").is_dir()
