@@ -33,6 +33,8 @@ EXPECTED: dict[str, tuple[str, float | None]] = {
     "hostile": ("", None),  # patches numpy's comparisons, returns zeros: loses softmax
     "empty": ("no neural_network.py and no notebook found", 0),
     "wrong_name": ("no neural_network.py and no notebook found", 0),
+    "misnamed": ("", MAX_SCORE),  # one .py under another name: it is the file
+    "folder": ("", MAX_SCORE),  # an uploaded folder: my-work/neural_network.py
     "notebook": ("", MAX_SCORE),
     "zip": ("", MAX_SCORE),
     "big": ("larger than 2 MB", 0),
@@ -75,6 +77,11 @@ def place(kind: str, folder: Path) -> Path:
         pass
     elif kind == "wrong_name":
         (folder / "neural_network.txt").write_text(REFERENCE, encoding="utf-8")
+    elif kind == "misnamed":
+        (folder / "neural_network (1).py").write_text(REFERENCE, encoding="utf-8")
+    elif kind == "folder":
+        (folder / "my-work").mkdir()
+        (folder / "my-work" / "neural_network.py").write_text(REFERENCE, encoding="utf-8")
     elif kind == "notebook":
         notebook = nbformat.v4.new_notebook(cells=[
             nbformat.v4.new_markdown_cell("My toolkit"),
