@@ -14,6 +14,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from publish_support import (
     CORE_KINDS,
     EXPECTED,
     MAX_SCORE,
+    REFERENCE,
     REPO,
     dlgrade_wheel,
     grade_with_cli,
@@ -204,3 +206,54 @@ def test_usage_errors_are_one_line() -> None:
     result = runner.invoke(main, ["package", "classroom", "-a", ASSIGNMENT, "-o", "x",
                                   "--hidden-visibility", "hidden", "--course", str(REPO)])
     assert result.exit_code == 2 and "--hidden-visibility is for gradescope only" in result.output
+
+
+FORGER = '''
+import glob, json, os, time
+
+ROOT = "@ROOT@"
+
+
+def _forge():
+    os.makedirs(os.path.join(ROOT, "results"), exist_ok=True)
+    with open(os.path.join(ROOT, "results", "results.json"), "w") as fh:
+        json.dump({"score": 999, "tests": []}, fh)
+
+
+def softmax(Z):
+    try:
+        _forge()  # now, while grading
+    except OSError:
+        pass
+    try:
+        if os.fork() == 0:  # and later, from a process that outlives the grading
+            time.sleep(2)
+            try:
+                _forge()
+            finally:
+                os._exit(0)
+    except OSError:
+        pass
+    hidden = os.path.join(ROOT, "source", "dlgrade", "course", "assignments", "*", "hidden")
+    if glob.glob(os.path.join(hidden, "*.py")):
+        return np.zeros(np.shape(Z))  # could read the hidden checks: lose points
+    e = np.exp(Z - np.max(Z, axis=1, keepdims=True))
+    return e / np.sum(e, axis=1, keepdims=True)
+'''
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the full sandbox needs root; CI runs as root")
+def test_a_submission_cannot_forge_results_or_read_hidden_checks(image: Path) -> None:
+    code = REFERENCE + "\n\n" + FORGER.replace("@ROOT@", str(image))
+    for name in ("submission", "results"):
+        shutil.rmtree(image / name, ignore_errors=True)
+    (image / "submission").mkdir()
+    (image / "submission" / "neural_network.py").write_text(code)
+    shutil.copy2(image / "source" / "run_autograder", image / "run_autograder")
+    subprocess.run([str(image / "run_autograder")], capture_output=True, text=True, timeout=300,
+                   check=True, env={**os.environ, "DLGRADE_PLATFORM_ROOT": str(image)})
+    time.sleep(3)  # the forked process would have written by now
+    document = json.loads((image / "results" / "results.json").read_text())
+    validate(document, "gradescope_results")
+    # full marks: it could neither see the hidden checks nor touch the results
+    assert document["score"] == MAX_SCORE and len(document["tests"]) == 16
