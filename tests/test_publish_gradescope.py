@@ -257,3 +257,23 @@ def test_a_submission_cannot_forge_results_or_read_hidden_checks(image: Path) ->
     validate(document, "gradescope_results")
     # full marks: it could neither see the hidden checks nor touch the results
     assert document["score"] == MAX_SCORE and len(document["tests"]) == 16
+
+
+def test_an_installed_wheel_packages_only_with_a_given_wheel(image: Path, tmp_path: Path,
+                                                             package: Path) -> None:
+    python = str(image / "source" / "dlgrade" / "venv" / "bin" / "python")
+    command = [python, "-m", "autograder.cli", "package", "gradescope", "-a", ASSIGNMENT,
+               "--course", str(REPO), "-o"]
+    # cwd: not the repository, whose autograder/ would shadow the installed one
+    proc = subprocess.run([*command, str(tmp_path / "a.zip")], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == ("dlgrade: error: dlgrade package builds a wheel from dlgrade's source "
+                           "tree; install dlgrade from a checkout (pip install -e DIR) or pass "
+                           "--wheel\n")
+    wheel = next((image / "source" / "dlgrade").glob("dlgrade-*.whl"))
+    proc = subprocess.run([*command, str(tmp_path / "b.zip"), "--wheel", str(wheel)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    with zipfile.ZipFile(tmp_path / "b.zip") as built, zipfile.ZipFile(package) as original:
+        assert built.namelist() == original.namelist()
