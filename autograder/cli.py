@@ -190,18 +190,21 @@ def export(gradebook: Path, out: Path) -> None:
     click.echo(f"wrote {rows} students to {out}")
 
 
+from autograder import publish  # noqa: E402 - light: constants only
+
+
 @main.command()
-@click.argument("platform", type=click.Choice(["gradescope", "classroom", "prairielearn"]))
+@click.argument("platform", type=click.Choice([p.value for p in publish.Platform]))
 @click.option("-a", "--assignment", required=True, help="Assignment id, e.g. activations.")
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
               help="gradescope: the zip to write (autograder.zip); classroom: the starter "
               "repository folder; prairielearn: the question folder.")
 @click.option("--hidden-visibility", default=None,
-              type=click.Choice(["after_published", "hidden", "after_due_date"]),
+              type=click.Choice(publish.HIDDEN_VISIBILITIES),
               help="gradescope: when students see the hidden checks [default: "
-              "after_published].")
+              f"{publish.DEFAULT_HIDDEN_VISIBILITY}].")
 @click.option("--image", default=None, help="prairielearn: the grading image, with python3, "
-              "numpy and pytest [default: prairielearn/grader-python].")
+              f"numpy and pytest [default: {publish.DEFAULT_IMAGE}].")
 @click.option("--wheel", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="Ship this dlgrade wheel instead of building one from "
               "this tree.")
@@ -229,7 +232,7 @@ def package(platform: str, assignment: str, out: Path, hidden_visibility: str | 
     if platform == "gradescope":
         names = gradescope.build(course_root=root, assignment_id=assignment, out=out, wheel=wheel,
                                  hidden_visibility=hidden_visibility
-                                 or gradescope.DEFAULT_HIDDEN_VISIBILITY)
+                                 or publish.DEFAULT_HIDDEN_VISIBILITY)
         click.echo(f"wrote {out} ({len(names)} files): upload it as the assignment's "
                    "autograder (Configure Autograder > Zip file upload)")
     elif platform == "classroom":
@@ -238,7 +241,7 @@ def package(platform: str, assignment: str, out: Path, hidden_visibility: str | 
                    "repository (public checks only)")
     else:
         files = prairielearn.build(course_root=root, assignment_id=assignment, out=out,
-                                   wheel=wheel, image=image or prairielearn.DEFAULT_IMAGE)
+                                   wheel=wheel, image=image or publish.DEFAULT_IMAGE)
         click.echo(f"wrote {len(files)} files to {out}: copy it into your course's questions/")
 
 

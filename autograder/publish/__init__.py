@@ -20,3 +20,9 @@ class Platform(str, Enum):
     GRADESCOPE = "gradescope"
     CLASSROOM = "classroom"
     PRAIRIELEARN = "prairielearn"
+
+
+# Defaults the ``dlgrade package`` options read (this module stays light: no engine import).
+HIDDEN_VISIBILITIES = ("after_published", "hidden", "after_due_date")  # Gradescope's names
+DEFAULT_HIDDEN_VISIBILITY = HIDDEN_VISIBILITIES[0]
+DEFAULT_IMAGE = "prairielearn/grader-python"  # PrairieLearn's grading image

@@ -20,6 +20,7 @@ from typing import Any
 
 from autograder.assignment import load_assignment
 from autograder.errors import UsageError
+from autograder.publish import DEFAULT_HIDDEN_VISIBILITY, HIDDEN_VISIBILITIES
 from autograder.publish.bundle import (
     COURSE_DIR,
     SANDBOX_MODE,
@@ -30,8 +31,6 @@ from autograder.publish.bundle import (
 )
 from autograder.publish.runtime import Graded, grade_upload, platform_root, write_json_atomic
 
-HIDDEN_VISIBILITIES = ("after_published", "hidden", "after_due_date")
-DEFAULT_HIDDEN_VISIBILITY = HIDDEN_VISIBILITIES[0]
 VISIBILITY = "visible"  # the results as a whole: public checks show at once
 STDOUT_VISIBILITY = "hidden"  # run_autograder's output: for the instructor only
 SCRIPTS = ("setup.sh", "run_autograder")

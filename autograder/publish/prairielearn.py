@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.assignment import load_assignment
+from autograder.publish import DEFAULT_IMAGE
 from autograder.publish.bundle import (
     COURSE_DIR,
     SANDBOX_MODE,
@@ -32,7 +33,6 @@ from autograder.publish.bundle import (
 )
 from autograder.publish.runtime import Graded, grade_upload, platform_root, write_json_atomic
 
-DEFAULT_IMAGE = "prairielearn/grader-python"
 ENTRYPOINT = "/grade/tests/run_dlgrade.sh"
 TIMEOUT = 120  # seconds for the whole grading job (PrairieLearn allows up to 600)
 BUNDLE = Path("tests") / "dlgrade"
