@@ -224,6 +224,61 @@ def export(gradebook: Path, out: Path) -> None:
     click.echo(f"wrote {rows} students to {out}")
 
 
+from autograder import publish  # noqa: E402 - light: constants only
+
+
+@main.command()
+@click.argument("platform", type=click.Choice([p.value for p in publish.Platform]))
+@click.option("-a", "--assignment", required=True, help="Assignment id, e.g. activations.")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="gradescope: the zip to write (autograder.zip); classroom: the starter "
+              "repository folder; prairielearn: the question folder.")
+@click.option("--hidden-visibility", default=None,
+              type=click.Choice(publish.HIDDEN_VISIBILITIES),
+              help="gradescope: when students see the hidden checks [default: "
+              f"{publish.DEFAULT_HIDDEN_VISIBILITY}].")
+@click.option("--image", default=None, help="prairielearn: the grading image, with python3, "
+              f"numpy and pytest [default: {publish.DEFAULT_IMAGE}].")
+@click.option("--wheel", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="Ship this dlgrade wheel instead of building one from "
+              "this tree.")
+@COURSE
+def package(platform: str, assignment: str, out: Path, hidden_visibility: str | None,
+            image: str | None, wheel: Path | None, course: Path | None) -> None:
+    """Package an assignment's grading for PLATFORM: gradescope, classroom or prairielearn.
+
+    gradescope: an autograder.zip to upload (hidden checks included).
+    classroom: a starter repository with a workflow running the PUBLIC checks
+    (students can read their repository; grade hidden checks with dlgrade grade).
+    prairielearn: an externally graded question folder (hidden checks in tests/).
+    Each holds a dlgrade wheel, the checks and the mistake library; no solutions.
+    """
+    from autograder.assignment import find_course
+    from autograder.errors import UsageError
+    from autograder.publish import classroom, gradescope, prairielearn
+
+    if hidden_visibility and platform != "gradescope":
+        raise UsageError("--hidden-visibility is for gradescope only (Classroom repositories "
+                         "hold no hidden checks; PrairieLearn shows every check it is given)")
+    if image and platform != "prairielearn":
+        raise UsageError("--image is for prairielearn only")
+    root = find_course(course)
+    if platform == "gradescope":
+        names = gradescope.build(course_root=root, assignment_id=assignment, out=out, wheel=wheel,
+                                 hidden_visibility=hidden_visibility
+                                 or publish.DEFAULT_HIDDEN_VISIBILITY)
+        click.echo(f"wrote {out} ({len(names)} files): upload it as the assignment's "
+                   "autograder (Configure Autograder > Zip file upload)")
+    elif platform == "classroom":
+        files = classroom.build(course_root=root, assignment_id=assignment, out=out, wheel=wheel)
+        click.echo(f"wrote {len(files)} files to {out}: push it as the assignment's template "
+                   "repository (public checks only)")
+    else:
+        files = prairielearn.build(course_root=root, assignment_id=assignment, out=out,
+                                   wheel=wheel, image=image or publish.DEFAULT_IMAGE)
+        click.echo(f"wrote {len(files)} files to {out}: copy it into your course's questions/")
+
+
 from autograder.cli_nbgrader import nbgrader_group  # noqa: E402 - light: click only
 
 main.add_command(nbgrader_group)

@@ -1,0 +1,99 @@
+"""What the packaged entry points share: find what a student uploaded, grade it
+with the engine (exactly as ``dlgrade grade`` would), and write a result file
+in one step so a platform never reads half of one."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.engine import GradeOptions, grade
+from autograder.reports.writer import student_dir
+from autograder.results import SubmissionResult
+
+STUDENT = "submission"  # the one entry of the temporary submissions folder
+SKIPPED = ("__MACOSX", "__pycache__")
+MAX_DEPTH = 3  # folders wrapping the upload ("Archive/my-work/...") we look through
+
+
+@dataclass
+class Graded:
+    """One upload graded by the engine."""
+
+    result: SubmissionResult
+    document: dict[str, Any]  # the results.json `dlgrade grade` writes for it
+    mode: str  # the sandbox mode that ran
+    protections: list[str] = field(default_factory=list)
+
+
+def locate_entry(upload: Path, *, depth: int = 0) -> Path:
+    """The path to grade for a platform's upload folder.
+
+    The folder itself when it holds a ``.py`` or notebook at its top, else its one
+    ``.zip``, else its one sub-folder (looked through, a few levels deep). Anything
+    else is graded as the folder, which gives the student the discovery's message
+    ("no neural_network.py and no notebook found (found ...)").
+    """
+    if not upload.is_dir():
+        return upload
+    visible = [p for p in sorted(upload.iterdir())
+               if not p.name.startswith(".") and p.name not in SKIPPED]
+    files = [p for p in visible if p.is_file()]
+    if any(p.suffix in (".py", ".ipynb") for p in files):
+        return upload
+    zips = [p for p in files if p.suffix == ".zip"]
+    if len(zips) == 1:
+        return zips[0]
+    folders = [p for p in visible if p.is_dir()]
+    if not files and len(folders) == 1 and depth < MAX_DEPTH:
+        return locate_entry(folders[0], depth=depth + 1)
+    return upload
+
+
+def grade_upload(upload: Path, *, course: Path, assignment_id: str,
+                 sandbox: str) -> Graded:
+    """Grade one student's upload with :func:`autograder.engine.grade`.
+
+    The upload is linked (not copied: it may be 50 MB) into a temporary
+    submissions folder as its only entry, so discovery, sandboxing, checks and
+    the results.json document are those of ``dlgrade grade``.
+
+    Raises:
+        UsageError, ConfigError, GraderFault: as :func:`autograder.engine.grade`.
+    """
+    with tempfile.TemporaryDirectory(prefix="dlgrade-platform-") as tmp:
+        submissions = Path(tmp) / "submissions"
+        submissions.mkdir()
+        target = locate_entry(upload)
+        if target.exists():
+            suffix = target.suffix if target.is_file() else ""
+            (submissions / (STUDENT + suffix)).symlink_to(target.resolve())
+        else:  # nothing uploaded: an empty entry, reported as such
+            (submissions / STUDENT).mkdir()
+        results: list[SubmissionResult] = []
+        out = Path(tmp) / "out"
+        summary = grade(submissions, assignment_id=assignment_id, out=out, course=course,
+                        options=GradeOptions(jobs=1, sandbox=sandbox),
+                        on_result=results.append)
+        result = results[0]
+        document = json.loads(
+            (out / student_dir(result.student) / "results.json").read_text(encoding="utf-8"))
+    return Graded(result=result, document=document, mode=summary.mode,
+                  protections=list(summary.protections))
+
+
+def write_json_atomic(path: Path, document: dict[str, Any]) -> None:
+    """Write ``document`` to ``path`` in one step (a temporary file, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def platform_root(default: str) -> Path:
+    """``$DLGRADE_PLATFORM_ROOT``, or the platform's own root (``/autograder``, ``/grade``)."""
+    return Path(os.environ.get("DLGRADE_PLATFORM_ROOT") or default)
