@@ -19,6 +19,7 @@ from autograder.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
 from autograder.reports.writer import ReportWriter
+from autograder.sandbox.modes import REFUSAL, SandboxMode, probe
 from autograder.results import SubmissionResult
 from autograder.submission import Submission, discover
 
@@ -105,7 +106,7 @@ class GradeOptions:
     gradebook: Path | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     late: LatePolicy | None = None
-    sandbox: str = "auto"
+    sandbox: SandboxMode = SandboxMode.AUTO  # "auto" refuses to grade with only "basic"
     scheduler: str | None = None
 
 
@@ -128,12 +129,21 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     subs = list(discover(submissions_dir, entry=assignment.submit, assignment=assignment.id))
     if not subs:
         raise UsageError(f"no submissions found in '{submissions_dir}'")
+    try:
+        requested = SandboxMode(options.sandbox)
+    except ValueError:
+        raise UsageError(f"unknown sandbox mode '{options.sandbox}' (choose from "
+                         f"{', '.join(m.value for m in SandboxMode)})") from None
+    sandbox = choose_sandbox(requested, local=not options.scheduler)
     digest = assignment.checks_digest()
     book = Gradebook(options.gradebook or out / "gradebook.db")
     summary = GradeSummary(students=len(subs), out=out, max_total=assignment.total_points)
-    backend = _backend(course_root, assignment, options)
+    backend = _backend(course_root, assignment, options, sandbox)
     try:
         backend.start()
+        if sandbox is SandboxMode.AUTO and "basic" in backend.mode.split("/"):
+            raise UsageError(REFUSAL.format(why="the Dask workers have no namespaces "
+                                            "and no Landlock"))
         summary.protections, summary.mode = backend.protections, backend.mode
         writer = ReportWriter(out, assignment_id=assignment.id, title=assignment.title,
                               specs=backend.specs, protections=backend.protections,
@@ -178,14 +188,35 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     return summary
 
 
-def _backend(course_root: Path, assignment: Assignment, options: GradeOptions) -> Any:
+def choose_sandbox(requested: SandboxMode, *, local: bool = True) -> SandboxMode:
+    """The mode to grade with: ``requested`` if this machine has it, the
+    strongest one for ``auto``; never silently weaker.
+
+    Remote workers (``local=False``) choose for themselves: ``auto`` is
+    passed on and checked once they report their mode.
+
+    Raises:
+        UsageError: a forced mode is unavailable, or ``auto`` finds only ``basic``.
+    """
+    if not local:
+        return requested
+    chosen, why = probe(requested)
+    if not chosen:
+        raise UsageError(f"--sandbox {requested.value} is not available here: {why}")
+    if requested is SandboxMode.AUTO and chosen == SandboxMode.BASIC.value:
+        raise UsageError(REFUSAL.format(why=why or "no namespaces, no Landlock"))
+    return SandboxMode(chosen)
+
+
+def _backend(course_root: Path, assignment: Assignment, options: GradeOptions,
+             sandbox: SandboxMode) -> Any:
     if options.scheduler:
         from autograder.dask_backend import DaskBackend  # optional dependency
 
         return DaskBackend(options.scheduler, course_root=course_root,
                            assignment=assignment.id, overrides=options.overrides,
-                           sandbox=options.sandbox)
+                           sandbox=sandbox.value)
     from autograder.pool import LocalPool
 
     return LocalPool(course=str(course_root), assignment=assignment.id, jobs=options.jobs,
-                     overrides=options.overrides, sandbox=options.sandbox)
+                     overrides=options.overrides, sandbox=sandbox.value)
