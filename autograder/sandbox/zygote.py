@@ -530,6 +530,8 @@ def probe_landlock() -> str:
             home = tempfile.gettempdir()
             confine(home)
             seccomp.worker_filter()
+            if not os.access(home, os.W_OK | os.X_OK):
+                os._exit(5)
             os._exit(0 if all(os.access(p, os.R_OK | os.X_OK) for p in needed) else 3)
         except BaseException:  # noqa: BLE001
             os._exit(4)
@@ -539,6 +541,9 @@ def probe_landlock() -> str:
         return (f"the Python installation ({', '.join(python_roots())}) is not readable by an "
                 "unprivileged uid: install Python and the packages where every user can "
                 "read them")
+    if code == 5:
+        return (f"the temp folder ({tempfile.gettempdir()}) is not writable by an unprivileged "
+                "uid: set TMPDIR to a folder every user can write (like /tmp)")
     return "" if code == 0 else "Landlock or seccomp could not be set up (a container profile?)"
 
 
