@@ -125,16 +125,16 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     assignment = load_assignment(course_root, assignment_id, overrides=options.overrides)
     if not submissions_dir.is_dir():
         raise UsageError(f"'{submissions_dir}' is not a folder of submissions")
-    out.mkdir(parents=True, exist_ok=True)
-    subs = list(discover(submissions_dir, entry=assignment.submit, assignment=assignment.id))
-    if not subs:
-        raise UsageError(f"no submissions found in '{submissions_dir}'")
     try:
         requested = SandboxMode(options.sandbox)
     except ValueError:
         raise UsageError(f"unknown sandbox mode '{options.sandbox}' (choose from "
                          f"{', '.join(m.value for m in SandboxMode)})") from None
     sandbox = choose_sandbox(requested, local=not options.scheduler)
+    out.mkdir(parents=True, exist_ok=True)
+    subs = list(discover(submissions_dir, entry=assignment.submit, assignment=assignment.id))
+    if not subs:
+        raise UsageError(f"no submissions found in '{submissions_dir}'")
     digest = assignment.checks_digest()
     book = Gradebook(options.gradebook or out / "gradebook.db")
     summary = GradeSummary(students=len(subs), out=out, max_total=assignment.total_points)

@@ -52,14 +52,13 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-import numpy as np
 import pytest
+from sandbox_users import ensure_test_user, python_paths, traversable
 
 REPO = Path(__file__).resolve().parent.parent
 ATTACKS = sorted((REPO / "tests" / "attacks").glob("*.py"))
 ASSIGNMENT = "toolkit" if (REPO / "assignments" / "toolkit").is_dir() else "activations"
 SECCOMP = REPO / "autograder" / "sandbox" / "seccomp.py"
-TEST_USER = "dlgrade-ci"
 PR_SET_CHILD_SUBREAPER = 36
 
 NAMESPACE_LAYERS = ["network namespace", "mount namespace", "PID namespace", "seccomp:"]
@@ -87,44 +86,6 @@ def header_targets(path: Path) -> set[str]:
     first = path.read_text().splitlines()[0]
     assert first.startswith("# target:"), f"{path.name} must start with '# target: ...'"
     return set(first.split(":", 1)[1].split())
-
-
-def ensure_test_user() -> pwd.struct_passwd:
-    """An ordinary user with a home and a ~/.bashrc (created once, kept)."""
-    try:
-        user = pwd.getpwnam(TEST_USER)
-    except KeyError:
-        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", TEST_USER],
-                       check=True, capture_output=True)
-        user = pwd.getpwnam(TEST_USER)
-    bashrc = Path(user.pw_dir) / ".bashrc"
-    if not bashrc.exists():
-        bashrc.write_text("# the test user's shell start-up file\n")
-        os.chown(bashrc, user.pw_uid, user.pw_gid)
-    return user
-
-
-@contextlib.contextmanager
-def traversable(paths: list[str]) -> Iterator[None]:
-    """Let every user traverse (o+x, not list) the directories leading to ``paths``."""
-    changed: list[tuple[Path, int]] = []
-    try:
-        for path in paths:
-            for folder in [Path(path), *Path(path).parents]:
-                if folder.is_dir() and not folder.is_symlink():
-                    mode = folder.stat().st_mode & 0o7777
-                    if not mode & 0o001 and all(folder != f for f, _ in changed):
-                        changed.append((folder, mode))
-                        os.chmod(folder, mode | 0o001)
-        yield
-    finally:
-        for folder, mode in reversed(changed):
-            os.chmod(folder, mode)
-
-
-def python_paths() -> list[str]:
-    return sorted({os.path.realpath(sys.executable), sys.prefix, sys.base_prefix,
-                   os.path.dirname(np.__file__), str(REPO)})
 
 
 class Listener:

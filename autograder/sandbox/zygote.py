@@ -676,6 +676,7 @@ def main() -> None:
     finally:
         for pid in list(MIDDLE):
             kill_tree(pid, mode)
+            reap(pid)  # also removes its private temp folder
         kill_orphans()
         try:
             os.rmdir(base)
