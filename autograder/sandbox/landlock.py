@@ -8,6 +8,9 @@ by the kernel's stable ABI (``include/uapi/linux/landlock.h``).
 
 Usage: ``confine(read_only=[...], read_write=[...])`` after
 ``PR_SET_NO_NEW_PRIVS``; it returns the list of what is enforced, in words.
+A fork server prepares the fixed rules once (:func:`prepare`) and each
+worker calls :func:`restrict` with them plus its own folder: a few dozen
+system calls, well under a millisecond.
 The rules are an allow-list: every access right this ABI knows is handled,
 so a path under no rule cannot be read, written, listed or executed.
 """
@@ -72,11 +75,16 @@ class _PathBeneathAttr(ctypes.Structure):
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
+_ABI: list[int] = []
+
+
 def abi_version() -> int:
     """The kernel's Landlock ABI version; 0 when Landlock is unavailable."""
-    ret = _syscall(SYS_CREATE_RULESET, None, ctypes.c_size_t(0),
-                   ctypes.c_uint32(CREATE_RULESET_VERSION))
-    return int(ret) if ret > 0 else 0
+    if not _ABI:
+        ret = _syscall(SYS_CREATE_RULESET, None, ctypes.c_size_t(0),
+                       ctypes.c_uint32(CREATE_RULESET_VERSION))
+        _ABI.append(int(ret) if ret > 0 else 0)
+    return _ABI[0]
 
 
 def handled_fs(abi: int) -> int:
@@ -111,6 +119,40 @@ def confine(*, read_only: Sequence[str], read_write: Sequence[str],
     Raises:
         LandlockError: Landlock is unavailable or a call failed.
     """
+    return restrict(prepare(read_only=read_only, read_write=read_write, devices=devices))
+
+
+Rule = tuple[str, int]  # (path, allowed access rights)
+
+
+def prepare(*, read_only: Sequence[str], read_write: Sequence[str],
+            devices: Sequence[str] = ()) -> list[Rule]:
+    """The rules for :func:`restrict`: rights per path, trimmed to what this ABI
+    knows and what applies to a file; paths absent here are left out."""
+    fs = handled_fs(abi_version())
+    rules: dict[str, int] = {}  # by real path: /lib -> /usr/lib is one rule
+    for paths, rights in ((read_only, READ_ONLY), (read_write, READ_WRITE),
+                          (devices, DEVICE)):
+        for path in paths:
+            real = os.path.realpath(path)
+            if os.path.isdir(real):
+                rules[real] = rules.get(real, 0) | (rights & fs)
+            elif os.path.exists(real):
+                rules[real] = rules.get(real, 0) | (rights & fs & FILE_RIGHTS)
+    return [(path, rights) for path, rights in rules.items()
+            if not any(path.startswith(other + "/") and rights & ~r == 0
+                       for other, r in rules.items())]  # covered by a parent's rule
+
+
+def restrict(rules: Sequence[Rule]) -> list[str]:
+    """Restrict this thread (and its future children) to ``rules``, for good.
+
+    Returns:
+        What is enforced, one line per layer, naming the ABI.
+
+    Raises:
+        LandlockError: Landlock is unavailable or a call failed.
+    """
     abi = abi_version()
     if abi < 1:
         raise LandlockError(0, "Landlock is not available on this kernel")
@@ -124,10 +166,8 @@ def confine(*, read_only: Sequence[str], read_write: Sequence[str],
     if ruleset < 0:
         raise _fail("create_ruleset")
     try:
-        for paths, rights in ((read_only, READ_ONLY), (read_write, READ_WRITE),
-                              (devices, DEVICE)):
-            for path in paths:
-                _allow(int(ruleset), path, rights & fs)
+        for path, rights in rules:
+            _allow(int(ruleset), path, rights)
         if _syscall(SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
             raise _fail("restrict_self")
     finally:
@@ -165,8 +205,6 @@ def _allow(ruleset: int, path: str, rights: int) -> None:
     except OSError:
         return  # absent here: nothing to allow
     try:
-        if not os.path.isdir(path):
-            rights &= FILE_RIGHTS
         rule = _PathBeneathAttr(allowed_access=rights, parent_fd=fd)
         if _syscall(SYS_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(RULE_PATH_BENEATH),
                     ctypes.byref(rule), ctypes.c_uint32(0)) != 0:

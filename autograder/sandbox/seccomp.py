@@ -232,14 +232,21 @@ WORKER_SUMMARY = ("seccomp: no network sockets (AF_UNIX stream only, no connect/
                   "or mounts, no SysV IPC, no kernel modules, kexec, perf or userfaultfd")
 
 
-def install(program: list[tuple[int, int, int, int]]) -> None:
+class Compiled:
+    """A filter ready to load: build it once, install it in every worker."""
+
+    def __init__(self, program: list[tuple[int, int, int, int]]) -> None:
+        self.insns = (_Insn * len(program))(*[_Insn(c, t, f, k) for c, t, f, k in program])
+        self.prog = _Prog(len(program), self.insns)
+
+
+def install(program: list[tuple[int, int, int, int]] | Compiled) -> None:
     """Set no_new_privs and load ``program`` for this thread and its children.
 
     Raises:
         SeccompError: the kernel refused.
     """
-    insns = (_Insn * len(program))(*[_Insn(c, t, f, k) for c, t, f, k in program])
-    fprog = _Prog(len(program), insns)
+    fprog = (program if isinstance(program, Compiled) else Compiled(program)).prog
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         err = ctypes.get_errno()
         raise SeccompError(err, f"no_new_privs: {os.strerror(err)}")
@@ -248,10 +255,21 @@ def install(program: list[tuple[int, int, int, int]]) -> None:
         raise SeccompError(err, f"seccomp: {os.strerror(err)}")
 
 
+_WORKER: list[Compiled] = []
+
+
+def worker_program() -> Compiled:
+    """The grading worker's filter, built once per process (a fork server
+    builds it before forking, so its children only load it)."""
+    if not _WORKER:
+        _WORKER.append(Compiled(assemble(WORKER_DENIED, unix_only=True,
+                                         no_new_namespaces=True, no_addressed_send=True)))
+    return _WORKER[0]
+
+
 def worker_filter() -> list[str]:
     """Install the grading worker's filter; return what it enforces, in words."""
-    install(assemble(WORKER_DENIED, unix_only=True, no_new_namespaces=True,
-                     no_addressed_send=True))
+    install(worker_program())
     return [WORKER_SUMMARY]
 
 

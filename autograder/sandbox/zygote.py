@@ -312,10 +312,24 @@ def chown_tree(top: str, uid: int) -> None:
             os.chown(os.path.join(dirpath, name), uid, uid)
 
 
+FIXED_RULES: list = []  # Landlock rules shared by every worker, prepared once
+
+
+def prepare_layers(mode: str) -> None:
+    """Build, before forking, what every worker loads: Landlock's fixed rules
+    and the seccomp filter (each worker then pays only the system calls)."""
+    if mode == "landlock" and not FIXED_RULES:
+        FIXED_RULES.extend(landlock.prepare(read_only=[*SYSTEM_READ_ONLY, *python_roots()],
+                                            read_write=[], devices=DEVICES))
+    if mode != "basic":
+        seccomp.worker_program()
+
+
 def confine(home: str) -> None:
     """Landlock: read-only Python and system libraries, read-write ``home``."""
-    landlock.confine(read_only=[*SYSTEM_READ_ONLY, *python_roots()], read_write=[home],
-                     devices=DEVICES)
+    prepare_layers("landlock")
+    own = landlock.READ_WRITE & landlock.handled_fs(landlock.abi_version())
+    landlock.restrict([*FIXED_RULES, (home, own)])
 
 
 # ------------------------------------------------------------- the worker
@@ -628,6 +642,7 @@ def main() -> None:
         codec.send_frame(ctrl, codec.encode({"op": "hello", "error": (
             f"sandbox mode '{requested}' is not available here: {why_not}")}))
         return
+    prepare_layers(mode)
     warm_up()
     gc.collect()
     gc.freeze()  # objects from before the fork are never scanned: fewer copied pages
