@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -190,10 +192,11 @@ def test_basic_mode_still_grades(reference_source: str, tmp_path: Path,
 def test_user_namespace_mode_isolates_without_root(reference_source: str, repo: Path) -> None:
     """The layers an ordinary user gets on a kernel with user namespaces
     (forced here, since the suite may run as root)."""
+    if probe(SandboxMode.USERNS)[0] != "userns":
+        pytest.skip("this kernel does not allow user namespaces")
     z = Zygote(job=7, mode="userns")
     try:
-        if z.mode != "userns":
-            pytest.skip("this kernel does not allow user namespaces")
+        assert z.mode == "userns"
         assert "network namespace (no network)" in z.protections
         source = reference_source + (
             f"\nimport os\ndef probe():\n    return [os.path.exists({str(repo / 'assignments')!r}),"
@@ -297,6 +300,37 @@ def test_seccomp_denies_what_a_worker_never_needs(tmp_path: Path) -> None:
                       "unshare": "EPERM", "ptrace": "EPERM", "fork_and_exec": "ok",
                       "file": "ok"}, result
     assert port  # the listener was real: only the filter stopped the attempts
+
+
+def test_seccomp_scopes_signals_where_landlock_cannot() -> None:
+    """Landlock ABI < 6 cannot scope signals; a worker running as the grader's
+    own user then gets a seccomp rule: itself and its process group only."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            os.setsid()
+            seccomp.worker_filter(signals_to=os.getpid())
+            child = os.fork()
+            if child == 0:
+                time.sleep(5)
+                os._exit(0)
+            result = {"parent": attempt(lambda: os.kill(os.getppid(), 0)),
+                      "everyone": attempt(lambda: os.kill(-1, 0)),
+                      "itself": attempt(lambda: os.kill(os.getpid(), 0)),
+                      "group_by_id": attempt(lambda: os.kill(-os.getpid(), 0)),
+                      "a_child_by_pid": attempt(lambda: os.kill(child, 0))}
+            os.write(w, json.dumps(result).encode())
+            os.kill(0, signal.SIGKILL)  # the whole group: the sleeping child and this one
+        finally:
+            os._exit(1)
+    os.close(w)
+    with os.fdopen(r, "rb") as fh:
+        result = json.loads(fh.read())
+    os.waitpid(pid, 0)
+    assert result == {"parent": "EPERM", "everyone": "EPERM", "itself": "ok",
+                      "group_by_id": "ok", "a_child_by_pid": "EPERM"}
 
 
 @pytest.mark.skipif(landlock.abi_version() < 1, reason="this kernel has no Landlock")

@@ -194,8 +194,9 @@ def missing(abi: int) -> list[str]:
     if abi < 4:
         gaps.append(f"Landlock TCP rules (ABI {abi} < 4; seccomp still denies network sockets)")
     if abi < 6:
-        gaps.append(f"Landlock signal scoping (ABI {abi} < 6): a worker can signal "
-                    "processes of its own uid")
+        gaps.append(f"Landlock signal and abstract-socket scoping (ABI {abi} < 6; "
+                    "seccomp denies connect, and without a uid drop it limits signals "
+                    "to the worker's own process group)")
     return gaps
 
 

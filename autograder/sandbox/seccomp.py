@@ -52,7 +52,8 @@ CLONE_NEW_ANY = 0x7E020000  # NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NE
 COMMON = {  # numbers shared by every architecture (asm-generic, >= 424)
     "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
     "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432,
-    "fspick": 433, "clone3": 435, "pidfd_getfd": 438, "mount_setattr": 442,
+    "fspick": 433, "pidfd_send_signal": 424, "clone3": 435, "pidfd_getfd": 438,
+    "mount_setattr": 442,
     "quotactl_fd": 443, "landlock_create_ruleset": 444, "landlock_add_rule": 445,
     "landlock_restrict_self": 446, "statmount": 457, "listmount": 458, "open_tree_attr": 467,
 }
@@ -74,7 +75,8 @@ ARCHES: dict[str, tuple[int, dict[str, int]]] = {
         "reboot": 169, "swapon": 167, "swapoff": 168, "acct": 163, "quotactl": 179,
         "name_to_handle_at": 303, "open_by_handle_at": 304, "personality": 135,
         "syslog": 103, "vhangup": 153, "iopl": 172, "ioperm": 173, "uselib": 134,
-        "lookup_dcookie": 212, "fanotify_init": 300,
+        "lookup_dcookie": 212, "fanotify_init": 300, "kill": 62, "tkill": 200,
+        "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
     }),
     "aarch64": (0xC00000B7, {
         "socket": 198, "connect": 203, "accept": 202, "sendto": 206, "bind": 200,
@@ -93,10 +95,12 @@ ARCHES: dict[str, tuple[int, dict[str, int]]] = {
         "sethostname": 161, "setdomainname": 162, "reboot": 142, "swapon": 224,
         "swapoff": 225, "acct": 89, "quotactl": 60, "name_to_handle_at": 264,
         "open_by_handle_at": 265, "personality": 92, "syslog": 116, "vhangup": 58,
-        "lookup_dcookie": 18, "fanotify_init": 262,
+        "lookup_dcookie": 18, "fanotify_init": 262, "kill": 129, "tkill": 130,
+        "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
     }),
 }
 ARGUMENT_CHECKED = {"socket", "socketpair", "clone", "clone3", "sendto"}
+SIGNAL_CALLS = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
 NAMESPACE_CALLS = ("unshare", "setns", "mount", "umount2", "pivot_root", "open_tree",
                    "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
                    "open_tree_attr")
@@ -139,7 +143,8 @@ def _arg(index: int, high: bool = False) -> int:
 
 
 def assemble(denied: Iterable[str], *, unix_only: bool, no_new_namespaces: bool,
-             no_addressed_send: bool) -> list[tuple[int, int, int, int]]:
+             no_addressed_send: bool,
+             signals_to: int | None = None) -> list[tuple[int, int, int, int]]:
     """The filter as (code, jt, jf, k) instructions.
 
     Args:
@@ -148,6 +153,10 @@ def assemble(denied: Iterable[str], *, unix_only: bool, no_new_namespaces: bool,
         unix_only: socket/socketpair only for AF_UNIX stream or seqpacket sockets.
         no_new_namespaces: clone with namespace flags fails; clone3 says ENOSYS.
         no_addressed_send: sendto with a destination address fails.
+        signals_to: if given, signals may go only to this pid and its process
+            group (``kill(0)``, ``kill(pid)``, ``kill(-pid)``, its own threads);
+            ``pidfd_send_signal`` fails. For kernels whose Landlock cannot
+            scope signals (ABI < 6).
     """
     audit_arch, _ = ARCHES[arch()]
     numbers = syscalls()
@@ -176,6 +185,11 @@ def assemble(denied: Iterable[str], *, unix_only: bool, no_new_namespaces: bool,
         op(JEQ, numbers["clone3"], "enosys", 0)
     if no_addressed_send:
         op(JEQ, numbers["sendto"], "sendto", 0)
+    if signals_to is not None:
+        op(JEQ, numbers["pidfd_send_signal"], "deny", 0)
+        op(JEQ, numbers["kill"], "kill", 0)
+        for name in SIGNAL_CALLS[1:]:
+            op(JEQ, numbers[name], "own_pid", 0)
     label("allow")
     op(RET, RET_ALLOW)
     if unix_only:
@@ -198,6 +212,14 @@ def assemble(denied: Iterable[str], *, unix_only: bool, no_new_namespaces: bool,
         op(JEQ, 0, 0, "deny")
         op(LD_ABS, _arg(4, high=True))
         op(JEQ, 0, "ok", "deny")
+    if signals_to is not None:
+        label("kill")
+        op(LD_ABS, _arg(0))
+        op(JEQ, 0, "ok", 0)
+        op(JEQ, (-signals_to) & 0xFFFFFFFF, "ok", 0)
+        label("own_pid")
+        op(LD_ABS, _arg(0))
+        op(JEQ, signals_to, "ok", "deny")
     label("ok")  # BPF jumps only forward: a second "allow" after the argument checks
     op(RET, RET_ALLOW)
     label("deny")
@@ -267,10 +289,21 @@ def worker_program() -> Compiled:
     return _WORKER[0]
 
 
-def worker_filter() -> list[str]:
-    """Install the grading worker's filter; return what it enforces, in words."""
-    install(worker_program())
-    return [WORKER_SUMMARY]
+def worker_filter(*, signals_to: int | None = None) -> list[str]:
+    """Install the grading worker's filter; return what it enforces, in words.
+
+    Args:
+        signals_to: restrict signals to this pid and its group (see :func:`assemble`).
+    """
+    if signals_to is None:
+        install(worker_program())
+        return [WORKER_SUMMARY]
+    install(assemble(WORKER_DENIED, unix_only=True, no_new_namespaces=True,
+                     no_addressed_send=True, signals_to=signals_to))
+    return [WORKER_SUMMARY, SIGNAL_SUMMARY]
+
+
+SIGNAL_SUMMARY = "seccomp: signals only to the worker itself and its process group"
 
 
 LANDLOCK_CALLS = ("landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self")

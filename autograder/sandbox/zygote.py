@@ -364,7 +364,9 @@ def run_worker(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> No
     if mode == "landlock":
         confine(base)
     if mode != "basic":
-        seccomp.worker_filter()
+        # same uid as the grader and no Landlock signal scoping: seccomp scopes signals
+        scope = mode == "landlock" and uid is None and landlock.abi_version() < 6
+        seccomp.worker_filter(signals_to=os.getpid() if scope else None)
     resource.setrlimit(resource.RLIMIT_AS, (int(limits["memory_mb"]) << 20,) * 2)
     sock = socket.socket(fileno=ctrl_fd)
     namespace, ready = worker.load_student(req)
@@ -617,6 +619,8 @@ def describe_mode(mode: str) -> tuple[list[str], list[str]]:
         missing += landlock.missing(abi)
     if mode != "basic":
         protections += ["no new privileges", seccomp.WORKER_SUMMARY]
+    if mode == "landlock" and not root and abi < 6:
+        protections += [seccomp.SIGNAL_SUMMARY]
     else:
         missing += [
             "file isolation: student code can read and write every file this user can "
