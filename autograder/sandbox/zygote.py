@@ -617,10 +617,10 @@ def describe_mode(mode: str) -> tuple[list[str], list[str]]:
                     "size-capped tmpfs (each file is capped by the file-size limit, "
                     "not the folder)"]
         missing += landlock.missing(abi)
-    if mode != "basic":
-        protections += ["no new privileges", seccomp.WORKER_SUMMARY]
     if mode == "landlock" and not root and abi < 6:
         protections += [seccomp.SIGNAL_SUMMARY]
+    if mode != "basic":
+        protections += ["no new privileges", seccomp.WORKER_SUMMARY]
     else:
         missing += [
             "file isolation: student code can read and write every file this user can "
