@@ -19,7 +19,7 @@ from autograder.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
 from autograder.reports.writer import ReportWriter
-from autograder.sandbox.modes import REFUSAL, SandboxMode, probe
+from autograder.sandbox.modes import REFUSAL, SandboxMode, exposed, probe
 from autograder.results import SubmissionResult
 from autograder.submission import Submission, discover
 
@@ -131,6 +131,10 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
         raise UsageError(f"unknown sandbox mode '{options.sandbox}' (choose from "
                          f"{', '.join(m.value for m in SandboxMode)})") from None
     sandbox = choose_sandbox(requested, local=not options.scheduler)
+    if sandbox is not SandboxMode.BASIC:
+        for path, folder in exposed([course_root, submissions_dir]):
+            raise UsageError(f"'{path}' lies inside {folder}, which the sandbox lets student "
+                             "code read: move it out of the Python installation")
     out.mkdir(parents=True, exist_ok=True)
     subs = list(discover(submissions_dir, entry=assignment.submit, assignment=assignment.id))
     if not subs:

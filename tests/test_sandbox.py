@@ -470,3 +470,27 @@ def test_auto_picks_the_strongest_mode_here() -> None:
     expected = "namespaces" if os.geteuid() == 0 else "userns"
     assert probe(SandboxMode.AUTO) == (expected, "")
     assert probe(SandboxMode.BASIC) == ("basic", "")
+
+
+def test_a_class_inside_the_python_installation_is_refused(
+        repo: Path, reference_source: str) -> None:
+    """Student code may read the Python installation in every mode, so a class
+    kept inside it would not be hidden: grading stops with one line."""
+    import shutil
+    import tempfile
+
+    from autograder.engine import GradeOptions, grade
+    from autograder.errors import UsageError
+
+    inside = Path(tempfile.mkdtemp(prefix="dlgrade-test-class-", dir=sys.prefix))
+    try:
+        (inside / "alice").mkdir()
+        (inside / "alice" / "neural_network.py").write_text(reference_source)
+        with pytest.raises(UsageError, match="which the sandbox lets student code read"):
+            grade(inside, assignment_id="activations", out=inside / "out", course=repo)
+        assert not (inside / "out").exists()
+        with pytest.raises(UsageError, match="unknown sandbox mode 'strong'"):
+            grade(inside, assignment_id="activations", out=inside / "out", course=repo,
+                  options=GradeOptions(sandbox="strong"))  # type: ignore[arg-type]
+    finally:
+        shutil.rmtree(inside)

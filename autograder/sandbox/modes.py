@@ -8,8 +8,10 @@ Linux-only is imported here.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import sysconfig
 from enum import Enum
 from pathlib import Path
 
@@ -33,6 +35,28 @@ REFUSAL = ("no sandbox stronger than 'basic' is available here ({why}), so dlgra
            "run untrusted code: grade on Linux (5.13 or later), in the course's container "
            "or on the Dask cluster, or pass --sandbox basic to accept the risk knowingly")
 PROBE = str(Path(__file__).with_name("probe.py"))
+
+
+def worker_readable() -> list[str]:
+    """Folders every sandbox mode lets student code read: the Python
+    installation (bound into the private root, or allowed by Landlock) and /usr."""
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                  os.path.dirname(os.path.dirname(os.path.realpath(sys.executable))),
+                  sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], "/usr"}
+    return sorted({os.path.realpath(p) for p in candidates if p})
+
+
+def exposed(paths: list[Path]) -> list[tuple[Path, str]]:
+    """(path, folder) for each of ``paths`` that lies inside a folder student code
+    may read: such a course or class would not be hidden from submissions."""
+    found = []
+    for path in paths:
+        real = os.path.realpath(path)
+        for folder in worker_readable():
+            if folder != "/" and (real == folder or real.startswith(folder + os.sep)):
+                found.append((path, folder))
+                break
+    return found
 
 
 def probe(requested: SandboxMode | str = SandboxMode.AUTO) -> tuple[str, str]:
