@@ -195,8 +195,8 @@ def missing(abi: int) -> list[str]:
         gaps.append(f"Landlock TCP rules (ABI {abi} < 4; seccomp still denies network sockets)")
     if abi < 6:
         gaps.append(f"Landlock signal and abstract-socket scoping (ABI {abi} < 6; "
-                    "seccomp denies connect, and without a uid drop it limits signals "
-                    "to the worker's own process group)")
+                    "seccomp denies connect and limits signals to the worker's own "
+                    "process group instead)")
     return gaps
 
 

@@ -364,8 +364,9 @@ def run_worker(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> No
     if mode == "landlock":
         confine(base)
     if mode != "basic":
-        # same uid as the grader and no Landlock signal scoping: seccomp scopes signals
-        scope = mode == "landlock" and uid is None and landlock.abi_version() < 6
+        # no PID namespace and no Landlock signal scoping (ABI < 6): the grader (same
+        # uid) or the next worker (same job uid) could be signalled: seccomp scopes signals
+        scope = mode == "landlock" and landlock.abi_version() < 6
         seccomp.worker_filter(signals_to=os.getpid() if scope else None)
     resource.setrlimit(resource.RLIMIT_AS, (int(limits["memory_mb"]) << 20,) * 2)
     sock = socket.socket(fileno=ctrl_fd)
@@ -617,7 +618,7 @@ def describe_mode(mode: str) -> tuple[list[str], list[str]]:
                     "size-capped tmpfs (each file is capped by the file-size limit, "
                     "not the folder)"]
         missing += landlock.missing(abi)
-    if mode == "landlock" and not root and abi < 6:
+    if mode == "landlock" and abi < 6:
         protections += [seccomp.SIGNAL_SUMMARY]
     if mode != "basic":
         protections += ["no new privileges", seccomp.WORKER_SUMMARY]
