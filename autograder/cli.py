@@ -120,6 +120,10 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
         f"{summary.invalid} invalid, {summary.grader_errors} grader errors; "
         f"sandbox: {summary.mode}; report: {out / 'report.html'}"
     )
+    if summary.mode == "basic":
+        click.echo("dlgrade: warning: --sandbox basic: student code was not isolated (it "
+                   "could read and write your files and use the network); report.html lists "
+                   "every missing protection", err=True)
 
 
 def _with_progress(run: Any) -> Any:

@@ -452,6 +452,8 @@ def test_grade_refuses_basic_unless_asked(one_submission: Path, repo: Path) -> N
     proc = dlgrade(*args, "--sandbox", "basic", refuse="refuse-namespaces+landlock")
     assert proc.returncode == 0, proc.stderr
     assert "sandbox: basic;" in proc.stdout
+    assert proc.stderr.startswith("dlgrade: warning: --sandbox basic: student code was not "
+                                  "isolated")
     report = (out / "report.html").read_text()
     for gap in ("missing: file isolation", "missing: network isolation",
                 "missing: PID namespace", "missing: seccomp filter", "missing: Landlock",
