@@ -70,9 +70,11 @@ def probe(requested: SandboxMode | str = SandboxMode.AUTO) -> tuple[str, str]:
         if SandboxMode(requested) in (SandboxMode.AUTO, SandboxMode.BASIC):
             return SandboxMode.BASIC.value, ""
         return "", f"'{SandboxMode(requested).value}' needs Linux"
+    from autograder.sandbox.launch import zygote_env  # the zygote's own environment
+
     proc = subprocess.run([sys.executable, "-I", PROBE, SandboxMode(requested).value],
                           capture_output=True, text=True, timeout=60, cwd="/",
-                          env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+                          env=zygote_env())
     try:
         answer = json.loads(proc.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):

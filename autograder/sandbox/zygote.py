@@ -538,13 +538,13 @@ def probe_landlock() -> str:
     if not seccomp.supported():
         return f"no seccomp filter for this system ({seccomp.arch()})"
     needed = [sys.executable, *python_roots()]
+    home = tempfile.gettempdir()  # as the zygote sees it: worker folders go there
     pid = os.fork()
     if pid == 0:
         try:
             if os.geteuid() == 0:
                 drop_privileges(PROBE_UID)
             prctl(PR_SET_NO_NEW_PRIVS, 1)
-            home = tempfile.gettempdir()
             confine(home)
             seccomp.worker_filter()
             if not os.access(home, os.W_OK | os.X_OK):
@@ -559,7 +559,7 @@ def probe_landlock() -> str:
                 "unprivileged uid: install Python and the packages where every user can "
                 "read them")
     if code == 5:
-        return (f"the temp folder ({tempfile.gettempdir()}) is not writable by an unprivileged "
+        return (f"the temp folder ({home}) is not writable by an unprivileged "
                 "uid: set TMPDIR to a folder every user can write (like /tmp)")
     return "" if code == 0 else "Landlock or seccomp could not be set up (a container profile?)"
 
