@@ -302,6 +302,44 @@ def test_seccomp_denies_what_a_worker_never_needs(tmp_path: Path) -> None:
     assert port  # the listener was real: only the filter stopped the attempts
 
 
+# numbers written out independently of seccomp.py's own table
+RAW_CALLS = {
+    "x86_64": {"keyctl": 250, "bpf": 321, "io_uring_setup": 425, "perf_event_open": 298,
+               "userfaultfd": 323, "mount": 165, "process_vm_readv": 310, "setns": 308,
+               "clone3": 435, "clone": 56, "shmget": 29, "kexec_load": 246, "getpid": 39},
+    "aarch64": {"keyctl": 219, "bpf": 280, "io_uring_setup": 425, "perf_event_open": 241,
+                "userfaultfd": 282, "mount": 40, "process_vm_readv": 270, "setns": 268,
+                "clone3": 435, "clone": 220, "shmget": 194, "kexec_load": 104, "getpid": 172},
+}
+
+
+@pytest.mark.skipif(os.uname().machine not in RAW_CALLS, reason="no syscall table here")
+def test_seccomp_denies_the_kernel_interfaces_a_worker_never_needs() -> None:
+    nr = RAW_CALLS[os.uname().machine]
+    ctypes = __import__("ctypes")
+
+    def body() -> dict:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        seccomp.worker_filter()
+        out = {}
+        calls = {"keyctl": (0, 0), "bpf": (0, 0, 0), "io_uring_setup": (1, 0),
+                 "perf_event_open": (0, 0, -1, -1, 0), "userfaultfd": (0,),
+                 "mount": (0, 0, 0, 0, 0), "process_vm_readv": (1, 0, 0, 0, 0, 0),
+                 "setns": (-1, 0), "clone3": (0, 0), "shmget": (0, 4096, 0o1000),
+                 "kexec_load": (0, 0, 0, 0), "clone": (0x40000000 | 17, 0, 0, 0, 0),
+                 "getpid": ()}
+        for name, args in calls.items():
+            ret = libc.syscall(ctypes.c_long(nr[name]), *[ctypes.c_long(a) for a in args])
+            out[name] = "ok" if ret >= 0 else __import__("errno").errorcode[ctypes.get_errno()]
+        return out
+
+    result = in_child(body)
+    expected = {name: "EPERM" for name in RAW_CALLS["x86_64"]}
+    expected.update(clone3="ENOSYS", getpid="ok")  # clone3: libc falls back to clone
+    assert result == expected
+
+
 def test_seccomp_scopes_signals_where_landlock_cannot() -> None:
     """Landlock ABI < 6 cannot scope signals; a worker running as the grader's
     own user then gets a seccomp rule: itself and its process group only."""
