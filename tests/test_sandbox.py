@@ -534,3 +534,23 @@ def test_a_class_inside_the_python_installation_is_refused(
                   options=GradeOptions(sandbox="strong"))  # type: ignore[arg-type]
     finally:
         shutil.rmtree(inside)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root drops workers to another uid")
+def test_landlock_as_root_needs_a_temp_folder_the_worker_uid_can_use(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reachable_python: None) -> None:
+    """A worker that could not use its folder would fail every student: the
+    mode is refused up front, with the reason, instead."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    monkeypatch.setenv("TMPDIR", str(private))
+    assert probe(SandboxMode.LANDLOCK) == ("", (
+        f"landlock: the temp folder ({private}) is not writable by an unprivileged uid: "
+        "set TMPDIR to a folder every user can write (like /tmp)"))
+    shared = Path(__import__("tempfile").mkdtemp(prefix="sandbox-shared-", dir="/tmp"))
+    try:
+        os.chmod(shared, 0o1777)  # like /tmp itself
+        monkeypatch.setenv("TMPDIR", str(shared))
+        assert probe(SandboxMode.LANDLOCK) == ("landlock", "")
+    finally:
+        shared.rmdir()
