@@ -620,8 +620,9 @@ def describe_mode(mode: str) -> tuple[list[str], list[str]]:
         missing += landlock.missing(abi)
     if mode == "landlock" and abi < 6:
         protections += [seccomp.SIGNAL_SUMMARY]
+    protections += ["no new privileges"]
     if mode != "basic":
-        protections += ["no new privileges", seccomp.WORKER_SUMMARY]
+        protections += [seccomp.WORKER_SUMMARY]
     else:
         missing += [
             "file isolation: student code can read and write every file this user can "
