@@ -554,3 +554,35 @@ def test_landlock_as_root_needs_a_temp_folder_the_worker_uid_can_use(
         assert probe(SandboxMode.LANDLOCK) == ("landlock", "")
     finally:
         shared.rmdir()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="creating the ordinary test user needs root")
+def test_student_without_user_namespaces_gets_landlock(repo: Path, reference_source: str) -> None:
+    """An ordinary user whose kernel refuses user namespaces (Ubuntu 24.04's
+    default, simulated by the seccomp filter): ``dlgrade check`` picks
+    landlock by itself and says so."""
+    import shutil
+    import tempfile
+
+    from sandbox_users import ensure_test_user
+
+    user = ensure_test_user()
+    folder = Path(tempfile.mkdtemp(prefix="student-check-"))
+    try:
+        shutil.copytree(repo / "student_template", folder / "template")
+        (folder / "template" / "neural_network.py").write_text(reference_source)
+        for path in [folder, *folder.rglob("*")]:
+            os.chown(path, user.pw_uid, user.pw_gid)
+        command = [sys.executable, SECCOMP, "refuse-namespaces", sys.executable, "-m",
+                   "autograder.cli", "check", "-a", "activations"]
+        env = dict(os.environ, HOME=user.pw_dir, USER=user.pw_name, TMPDIR="/tmp",
+                   PYTHONDONTWRITEBYTECODE="1")
+        with traversable(python_paths()):
+            proc = subprocess.run(command, cwd=folder / "template", env=env,
+                                  capture_output=True, text=True, timeout=300,
+                                  user=user.pw_uid, group=user.pw_gid, extra_groups=[])
+        assert proc.returncode == 0, proc.stderr
+        assert __import__("re").search(r"\b(\d+) of \1 public checks passed", proc.stdout)
+        assert proc.stdout.rstrip().endswith("Your code ran in the 'landlock' sandbox.")
+    finally:
+        shutil.rmtree(folder)
