@@ -6,19 +6,24 @@ loads a small submission and calls it through the same proxy checks use.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
 import pytest
-from sandbox_users import python_paths, traversable
+from sandbox_users import ensure_test_user, python_paths, traversable
 
 from autograder.sandbox import helpers, landlock, seccomp
 from autograder.sandbox.client import Limits, Zygote
@@ -259,22 +264,22 @@ def attempt(fn: Callable[[], object]) -> str:
     try:
         fn()
     except OSError as exc:
-        return __import__("errno").errorcode.get(exc.errno or 0, str(exc))
+        return errno.errorcode.get(exc.errno or 0, str(exc))
     return "ok"
 
 
 def test_seccomp_denies_what_a_worker_never_needs(tmp_path: Path) -> None:
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    libc = __import__("ctypes").CDLL(None, use_errno=True)
+    libc = ctypes.CDLL(None, use_errno=True)
 
     def clone_newuser() -> None:
         if libc.syscall(seccomp.syscalls()["unshare"], 0x10000000) != 0:
-            raise OSError(__import__("ctypes").get_errno(), "unshare")
+            raise OSError(ctypes.get_errno(), "unshare")
 
     def ptrace_parent() -> None:
         if libc.ptrace(16, os.getppid(), 0, 0) != 0:  # PTRACE_ATTACH
-            raise OSError(__import__("ctypes").get_errno(), "ptrace")
+            raise OSError(ctypes.get_errno(), "ptrace")
 
     def body() -> dict:
         seccomp.worker_filter()
@@ -316,7 +321,6 @@ RAW_CALLS = {
 @pytest.mark.skipif(os.uname().machine not in RAW_CALLS, reason="no syscall table here")
 def test_seccomp_denies_the_kernel_interfaces_a_worker_never_needs() -> None:
     nr = RAW_CALLS[os.uname().machine]
-    ctypes = __import__("ctypes")
 
     def body() -> dict:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -331,7 +335,7 @@ def test_seccomp_denies_the_kernel_interfaces_a_worker_never_needs() -> None:
                  "getpid": ()}
         for name, args in calls.items():
             ret = libc.syscall(ctypes.c_long(nr[name]), *[ctypes.c_long(a) for a in args])
-            out[name] = "ok" if ret >= 0 else __import__("errno").errorcode[ctypes.get_errno()]
+            out[name] = "ok" if ret >= 0 else errno.errorcode[ctypes.get_errno()]
         return out
 
     result = in_child(body)
@@ -389,7 +393,8 @@ def test_landlock_allows_python_and_the_temp_folder_only(tmp_path: Path, repo: P
             "list_course": attempt(lambda: os.listdir(repo)),
             "write_home": attempt(lambda: (home / "f.txt").write_text("mine")),
             "write_elsewhere": attempt(lambda: (tmp_path / "g.txt").write_text("no")),
-            "import": attempt(lambda: __import__("fractions")),
+            "import": attempt(lambda: open(os.path.join(os.path.dirname(os.__file__),
+                                                        "colorsys.py")).read()),
             "tcp": attempt(lambda: socket.create_connection(("127.0.0.1", port), timeout=1)),
             "signal_parent": attempt(lambda: os.kill(os.getppid(), 0)),
         }
@@ -516,9 +521,6 @@ def test_a_class_inside_the_python_installation_is_refused(
         repo: Path, reference_source: str) -> None:
     """Student code may read the Python installation in every mode, so a class
     kept inside it would not be hidden: grading stops with one line."""
-    import shutil
-    import tempfile
-
     from autograder.engine import GradeOptions, grade
     from autograder.errors import UsageError
 
@@ -547,7 +549,7 @@ def test_landlock_as_root_needs_a_temp_folder_the_worker_uid_can_use(
     assert probe(SandboxMode.LANDLOCK) == ("", (
         f"landlock: the temp folder ({private}) is not writable by an unprivileged uid: "
         "set TMPDIR to a folder every user can write (like /tmp)"))
-    shared = Path(__import__("tempfile").mkdtemp(prefix="sandbox-shared-", dir="/tmp"))
+    shared = Path(tempfile.mkdtemp(prefix="sandbox-shared-", dir="/tmp"))
     try:
         os.chmod(shared, 0o1777)  # like /tmp itself
         monkeypatch.setenv("TMPDIR", str(shared))
@@ -561,11 +563,6 @@ def test_student_without_user_namespaces_gets_landlock(repo: Path, reference_sou
     """An ordinary user whose kernel refuses user namespaces (Ubuntu 24.04's
     default, simulated by the seccomp filter): ``dlgrade check`` picks
     landlock by itself and says so."""
-    import shutil
-    import tempfile
-
-    from sandbox_users import ensure_test_user
-
     user = ensure_test_user()
     folder = Path(tempfile.mkdtemp(prefix="student-check-"))
     try:
@@ -582,7 +579,7 @@ def test_student_without_user_namespaces_gets_landlock(repo: Path, reference_sou
                                   capture_output=True, text=True, timeout=300,
                                   user=user.pw_uid, group=user.pw_gid, extra_groups=[])
         assert proc.returncode == 0, proc.stderr
-        assert __import__("re").search(r"\b(\d+) of \1 public checks passed", proc.stdout)
+        assert re.search(r"\b(\d+) of \1 public checks passed", proc.stdout)
         assert proc.stdout.rstrip().endswith("Your code ran in the 'landlock' sandbox.")
     finally:
         shutil.rmtree(folder)
