@@ -12,7 +12,8 @@ all beside an honest student and a classmate:
 
 * ``namespaces``: as root (auto picks namespaces);
 * ``userns``: as an ordinary user the test creates (auto picks userns);
-* ``landlock``: as that ordinary user, ``--sandbox landlock`` forced;
+* ``landlock``: as that ordinary user with namespaces refused (the seccomp
+  filter below), ``--sandbox landlock`` forced;
 * ``container``: as root inside a seccomp filter that refuses ``unshare``,
   ``setns``, ``clone`` with namespace flags and mounts, as Docker's default
   profile does (auto must pick landlock, with an unprivileged uid).
@@ -189,7 +190,7 @@ def attack_run(request: pytest.FixtureRequest) -> Iterator[dict]:
         env.update(HOME=instructor.pw_dir, USER=instructor.pw_name,
                    LOGNAME=instructor.pw_name)
         kwargs = {"user": instructor.pw_uid, "group": instructor.pw_gid, "extra_groups": []}
-    if mode == "container":
+    if mode in ("landlock", "container"):
         command = [sys.executable, str(SECCOMP), "refuse-namespaces", *command]
     libc = ctypes.CDLL(None)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
