@@ -19,7 +19,7 @@ from autograder.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
 from autograder.reports.writer import ReportWriter
-from autograder.sandbox.modes import REFUSAL, SandboxMode, exposed, probe
+from autograder.sandbox.modes import REFUSAL, WEAK, SandboxMode, exposed, probe
 from autograder.results import SubmissionResult
 from autograder.submission import Submission, discover
 
@@ -131,7 +131,7 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
         raise UsageError(f"unknown sandbox mode '{options.sandbox}' (choose from "
                          f"{', '.join(m.value for m in SandboxMode)})") from None
     sandbox = choose_sandbox(requested, local=not options.scheduler)
-    if sandbox is not SandboxMode.BASIC:
+    if sandbox.value not in WEAK:
         for path, folder in exposed([course_root, submissions_dir]):
             raise UsageError(f"'{path}' lies inside {folder}, which the sandbox lets student "
                              "code read: move it out of the Python installation")
@@ -145,7 +145,7 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     backend = _backend(course_root, assignment, options, sandbox)
     try:
         backend.start()
-        if sandbox is SandboxMode.AUTO and "basic" in backend.mode.split("/"):
+        if sandbox is SandboxMode.AUTO and set(WEAK) & set(backend.mode.split("/")):
             raise UsageError(REFUSAL.format(why="the Dask workers have no namespaces "
                                             "and no Landlock"))
         summary.protections, summary.mode = backend.protections, backend.mode
@@ -207,7 +207,7 @@ def choose_sandbox(requested: SandboxMode, *, local: bool = True) -> SandboxMode
     chosen, why = probe(requested)
     if not chosen:
         raise UsageError(f"--sandbox {requested.value} is not available here: {why}")
-    if requested is SandboxMode.AUTO and chosen == SandboxMode.BASIC.value:
+    if requested is SandboxMode.AUTO and chosen in WEAK:
         raise UsageError(REFUSAL.format(why=why or "no namespaces, no Landlock"))
     return SandboxMode(chosen)
 

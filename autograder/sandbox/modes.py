@@ -24,13 +24,17 @@ class SandboxMode(str, Enum):
     USERNS = "userns"  # an ordinary user with user namespaces: the same, as that user
     LANDLOCK = "landlock"  # no namespaces (Linux >= 5.13): Landlock + seccomp (+ uid drop)
     BASIC = "basic"  # rlimits, a process, a temp folder: NOT a security boundary
+    # macOS and Windows (no fork server): a subprocess and a timeout; chosen by
+    # platform, not by --sandbox (see autograder.sandbox.launch)
+    PORTABLE = "portable"
 
     def __str__(self) -> str:
         return self.value
 
 
-MODE_NAMES = [m.value for m in SandboxMode]
+MODE_NAMES = [m.value for m in SandboxMode if m is not SandboxMode.PORTABLE]  # --sandbox
 STRONG = (SandboxMode.NAMESPACES, SandboxMode.USERNS, SandboxMode.LANDLOCK)
+WEAK = (SandboxMode.BASIC.value, SandboxMode.PORTABLE.value)  # not a security boundary
 REFUSAL = ("no sandbox stronger than 'basic' is available here ({why}), so dlgrade will not "
            "run untrusted code: grade on Linux (5.13 or later), in the course's container "
            "or on the Dask cluster, or pass --sandbox basic to accept the risk knowingly")
@@ -67,8 +71,9 @@ def probe(requested: SandboxMode | str = SandboxMode.AUTO) -> tuple[str, str]:
     most of it importing numpy as the zygote does.
     """
     if not sys.platform.startswith("linux"):
-        if SandboxMode(requested) in (SandboxMode.AUTO, SandboxMode.BASIC):
-            return SandboxMode.BASIC.value, ""
+        if SandboxMode(requested) in (SandboxMode.AUTO, SandboxMode.BASIC,
+                                      SandboxMode.PORTABLE):
+            return SandboxMode.BASIC.value, "no namespaces and no Landlock off Linux"
         return "", f"'{SandboxMode(requested).value}' needs Linux"
     from autograder.sandbox.launch import zygote_env  # the zygote's own environment
 
