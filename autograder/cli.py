@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from autograder.errors import DlgradeError, ExitCode
+from autograder.sandbox.modes import MODE_NAMES
 
 
 def _fail(exc: DlgradeError) -> None:
@@ -40,6 +41,13 @@ def main() -> None:
     """
 
 
+SANDBOX = click.option(
+    "--sandbox", type=click.Choice(MODE_NAMES),
+    default="auto", show_default=True,
+    help="How to isolate student code: auto picks the strongest this machine has "
+    "(namespaces as root, userns, then landlock: Linux 5.13+); a named mode that is "
+    "not available is an error; basic (rlimits and a process only) is not a security "
+    "boundary.")
 COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Path),
                       default=None, help="Course root (holds assignments/). Default: "
                       "the current directory.")
@@ -75,12 +83,13 @@ COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Pat
               "gradebook of the course that SUBMISSIONS belongs to (COURSE/submitted).")
 @click.option("--scheduler", default=None, help="Grade on a Dask cluster at this address, "
               "e.g. tcp://10.0.0.5:8786 (needs dlgrade[dask]).")
+@SANDBOX
 @COURSE
 def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeout: float | None,
           memory: int | None, force: bool, gradebook: Path | None, due: str | None,
           tz: str | None, times: Path | None, late_penalty: str | None,
           late_cap: str | None, to_nbgrader: bool,
-          scheduler: str | None, course: Path | None) -> None:
+          scheduler: str | None, sandbox: str, course: Path | None) -> None:
     """Grade every submission in SUBMISSIONS (one entry per student).
 
     An entry is a folder holding neural_network.py or one notebook, a
@@ -89,10 +98,12 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
     outside SUBMISSIONS. Ids keep the entry's name (Unicode too); every rename
     is listed. Writes OUT/grades.csv, OUT/<student>/results.json (Gradescope format),
     OUT/<student>/feedback.{md,html}, OUT/report.html and a gradebook.
-    Exit code 0 when grading completed, whatever the scores.
+    Exit code 0 when grading completed, whatever the scores. Refuses to run
+    when the only sandbox here is 'basic', unless --sandbox basic is given.
     """
     from autograder.engine import GradeOptions, grade as run_grade, parse_late_policy
     from autograder.errors import UsageError
+    from autograder.sandbox.modes import SandboxMode
 
     if not submissions.is_dir():
         raise UsageError(f"'{submissions}' is not a folder of submissions")
@@ -101,6 +112,7 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
         overrides={"call_timeout": timeout, "memory_mb": memory,
                    "import_timeout": max(2 * timeout, 1.0) if timeout else None},
         late=parse_late_policy(due, late_penalty, late_cap, tz=tz, times=times),
+        sandbox=SandboxMode(sandbox),
     )
     summary = _with_progress(lambda progress: run_grade(
         submissions, assignment_id=assignment, out=out, course=course, options=options,
@@ -121,6 +133,10 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
         f"{summary.invalid} invalid, {summary.grader_errors} grader errors; "
         f"sandbox: {summary.mode}; report: {out / 'report.html'}" + _notes(summary)
     )
+    if summary.mode == "basic":
+        click.echo("dlgrade: warning: --sandbox basic: student code was not isolated (it "
+                   "could read and write your files and use the network); report.html lists "
+                   "every missing protection", err=True)
 
 
 def _notes(summary: Any) -> str:
@@ -162,21 +178,35 @@ def _with_progress(run: Any) -> Any:
 @click.argument("path", type=click.Path(exists=True, path_type=Path), default=".")
 @click.option("-a", "--assignment", default="toolkit", show_default=True,
               help="Which assignment's public checks to run (activations, toolkit).")
+@SANDBOX
 @COURSE
-def check(path: Path, assignment: str, course: Path | None) -> None:
+def check(path: Path, assignment: str, sandbox: str, course: Path | None) -> None:
     """Run the public checks on your neural_network.py (in PATH, default: here).
 
     These are the checks you can see in tests/. More (hidden) checks run when
     your work is graded. Exit code 0 when every public check passes, 1 otherwise.
     """
     from autograder.sandbox.launch import start_early
+    from autograder.sandbox.modes import SandboxMode, probe
 
-    start_early()  # the sandbox warms up while the checks are imported and collected
+    mode = SandboxMode(sandbox)
+    if mode is not SandboxMode.AUTO:  # a named mode must exist here: say so before starting
+        chosen, why = probe(mode)
+        if not chosen:
+            from autograder.errors import UsageError
+
+            raise UsageError(f"--sandbox {mode.value} is not available here: {why}")
+    start_early(mode=mode.value)  # it warms up while the checks are imported and collected
     from autograder.render import render_self_check
     from autograder.selfcheck import self_check
 
-    outcome = self_check(path, assignment_id=assignment, course=course)
+    outcome = self_check(path, assignment_id=assignment, course=course, sandbox=mode)
     ok = render_self_check(outcome)
+    if outcome.protections:
+        used = outcome.protections[0]
+        click.echo(f"Your code ran in the '{used}' sandbox" + (
+            " (no strong isolation here: fine for your own code)." if used == "basic"
+            else "."))
     sys.exit(int(ExitCode.OK if ok else ExitCode.CHECKS_FAILED))
 
 

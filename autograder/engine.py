@@ -19,6 +19,7 @@ from autograder.late import LatePolicy, LateSummary, assess_class
 from autograder.late import parse_late_policy as parse_late_policy  # re-exported for the CLI
 from autograder.late import parse_timestamp as parse_timestamp
 from autograder.reports.writer import ReportWriter
+from autograder.sandbox.modes import REFUSAL, WEAK, SandboxMode, exposed, probe
 from autograder.results import SubmissionResult
 from autograder.submission import Rename, Submission, discover
 
@@ -55,7 +56,7 @@ class GradeOptions:
     gradebook: Path | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     late: LatePolicy | None = None
-    sandbox: str = "auto"
+    sandbox: SandboxMode = SandboxMode.AUTO  # "auto" refuses to grade with only "basic"
     scheduler: str | None = None
 
 
@@ -75,6 +76,16 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     if not submissions_dir.is_dir():
         raise UsageError(f"'{submissions_dir}' is not a folder of submissions")
     check_out(submissions_dir, out, gradebook=options.gradebook)
+    try:
+        requested = SandboxMode(options.sandbox)
+    except ValueError:
+        raise UsageError(f"unknown sandbox mode '{options.sandbox}' (choose from "
+                         f"{', '.join(m.value for m in SandboxMode)})") from None
+    sandbox = choose_sandbox(requested, local=not options.scheduler)
+    if sandbox.value not in WEAK:
+        for path, folder in exposed([course_root, submissions_dir]):
+            raise UsageError(f"'{path}' lies inside {folder}, which the sandbox lets student "
+                             "code read: move it out of the Python installation")
     found = discover(submissions_dir, entry=assignment.submit, assignment=assignment.id)
     subs = found.submissions
     if not subs:
@@ -86,9 +97,12 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     book = Gradebook(options.gradebook or out / "gradebook.db")
     summary = GradeSummary(students=len(subs), out=out, max_total=assignment.total_points,
                            renames=found.renames, skipped=found.skipped, late=late_summary)
-    backend = _backend(course_root, assignment, options)
+    backend = _backend(course_root, assignment, options, sandbox)
     try:
         backend.start()
+        if sandbox is SandboxMode.AUTO and set(WEAK) & set(backend.mode.split("/")):
+            raise UsageError(REFUSAL.format(why="the Dask workers have no namespaces "
+                                            "and no Landlock"))
         summary.protections, summary.mode = backend.protections, backend.mode
         writer = ReportWriter(out, assignment_id=assignment.id, title=assignment.title,
                               specs=backend.specs, protections=backend.protections,
@@ -168,14 +182,35 @@ def notices(summary: GradeSummary) -> list[tuple[str, list[str]]]:
     return found
 
 
-def _backend(course_root: Path, assignment: Assignment, options: GradeOptions) -> Any:
+def choose_sandbox(requested: SandboxMode, *, local: bool = True) -> SandboxMode:
+    """The mode to grade with: ``requested`` if this machine has it, the
+    strongest one for ``auto``; never silently weaker.
+
+    Remote workers (``local=False``) choose for themselves: ``auto`` is
+    passed on and checked once they report their mode.
+
+    Raises:
+        UsageError: a forced mode is unavailable, or ``auto`` finds only ``basic``.
+    """
+    if not local:
+        return requested
+    chosen, why = probe(requested)
+    if not chosen:
+        raise UsageError(f"--sandbox {requested.value} is not available here: {why}")
+    if requested is SandboxMode.AUTO and chosen in WEAK:
+        raise UsageError(REFUSAL.format(why=why or "no namespaces, no Landlock"))
+    return SandboxMode(chosen)
+
+
+def _backend(course_root: Path, assignment: Assignment, options: GradeOptions,
+             sandbox: SandboxMode) -> Any:
     if options.scheduler:
         from autograder.dask_backend import DaskBackend  # optional dependency
 
         return DaskBackend(options.scheduler, course_root=course_root,
                            assignment=assignment.id, overrides=options.overrides,
-                           sandbox=options.sandbox)
+                           sandbox=sandbox.value)
     from autograder.pool import LocalPool
 
     return LocalPool(course=str(course_root), assignment=assignment.id, jobs=options.jobs,
-                     overrides=options.overrides, sandbox=options.sandbox)
+                     overrides=options.overrides, sandbox=sandbox.value)

@@ -14,6 +14,7 @@ from autograder.assignment import Assignment, find_course, list_assignments, loa
 from autograder.errors import UsageError
 from autograder.results import SubmissionResult
 from autograder.sandbox.client import Limits
+from autograder.sandbox.modes import SandboxMode
 from autograder.session import run_session
 from autograder.submission import read_entry
 
@@ -41,7 +42,8 @@ def _template_assignment(folder: Path, assignment_id: str) -> Assignment:
 
 
 def self_check(path: Path, *, assignment_id: str = "toolkit",
-               course: Path | None = None) -> SelfCheck:
+               course: Path | None = None,
+               sandbox: SandboxMode = SandboxMode.AUTO) -> SelfCheck:
     """Run the public checks of ``assignment_id`` on the code in ``path``.
 
     The checks come from ``path/tests/<assignment>/`` (the student template),
@@ -77,7 +79,7 @@ def self_check(path: Path, *, assignment_id: str = "toolkit",
     results: list[SubmissionResult] = []
     protections: list[str] = []
     run_session(assignment=assignment, submissions=[sub], emit=results.append, hidden=False,
-                check_files=files,
+                check_files=files, sandbox_mode=sandbox,
                 on_ready=lambda specs, zygote: protections.extend([zygote.mode]))
     return SelfCheck(result=results[0], assignment=assignment.id, title=assignment.title,
                      protections=protections)

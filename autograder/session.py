@@ -19,6 +19,7 @@ from autograder.plugin import Graded, GradingPlugin, load_diagnoser, pytest_args
 from autograder.results import CheckSpec, GRADER_ERROR, SubmissionResult, now_iso
 from autograder.sandbox.client import SandboxError, Zygote
 from autograder.sandbox.launch import use_portable
+from autograder.sandbox.modes import SandboxMode
 from autograder.student import LocalRunner, SandboxRunner, StudentError
 from autograder.submission import Submission
 
@@ -123,16 +124,22 @@ def open_sandbox(*, job: int, mode: str) -> Any:
 
 def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
                 emit: Callable[[SubmissionResult], None], hidden: bool = True,
-                job: int = 0, sandbox_mode: str = "auto",
+                job: int = 0, sandbox_mode: SandboxMode | str = SandboxMode.AUTO,
                 check_files: list[Path] | None = None,
                 on_ready: Callable[[list[CheckSpec], Zygote], None] | None = None) -> None:
     """Grade ``submissions`` in order, calling ``emit`` with each result.
+
+    ``sandbox_mode`` is a :class:`SandboxMode` (a forced mode that cannot run
+    here is a grader fault: callers check availability first, see
+    :func:`autograder.sandbox.modes.probe`), or ``"none"`` for ``bench/``'s
+    unsandboxed floor.
 
     Raises:
         GraderFault: the checks could not be collected or the sandbox failed.
     """
     try:
-        zygote = open_sandbox(job=job, mode="basic" if sandbox_mode == "none" else sandbox_mode)
+        zygote = open_sandbox(job=job, mode=SandboxMode.BASIC if sandbox_mode == "none"
+                              else SandboxMode(sandbox_mode))
     except SandboxError as exc:
         raise GraderFault(str(exc)) from None
     state = {"zygote": zygote}

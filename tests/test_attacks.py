@@ -1,19 +1,49 @@
-"""Hostile submissions cannot change their score, harm classmates or escape.
+"""Hostile submissions cannot change their score, harm classmates or escape,
+in every sandbox mode this machine can produce.
 
 Every file in tests/attacks/ is appended to the reference solution to make a
 real submission whose header names the function it attacks (``*``: the whole
-file). One real ``dlgrade grade`` run (a subprocess, two jobs) grades them all
-beside an honest student and a classmate, then we check, for each attack:
-the batch completed; the attacked function lost points; every other function
-scored exactly what the honest student scored; and afterwards no process of
-the sandbox is alive, nothing was left in the temp folder, the classmate's
-file is untouched and nothing reached a listening localhost port.
+file). Attacks that try to read or reach something (the course, classmates,
+the instructor's home, a TCP port) return the right answer only when they
+succeed, so "the attacked function lost points" proves they failed.
+
+One real ``dlgrade grade`` run (a subprocess, two jobs) per mode grades them
+all beside an honest student and a classmate:
+
+* ``namespaces``: as root (auto picks namespaces);
+* ``userns``: as an ordinary user the test creates (auto picks userns);
+* ``landlock``: as that ordinary user with namespaces refused (the seccomp
+  filter below), ``--sandbox landlock`` forced;
+* ``container``: as root inside a seccomp filter that refuses ``unshare``,
+  ``setns``, ``clone`` with namespace flags and mounts, as Docker's default
+  profile does (auto must pick landlock, with an unprivileged uid).
+
+Then, for each mode and attack: the batch completed; the attacked function
+lost points; every other function scored exactly what the honest student
+scored; no process of the run outlived it (the test is a child subreaper, so
+an escaped process would be re-parented to it); nothing was left in the temp
+folder; the classmate's file and the instructor's ``~/.bashrc`` are
+untouched; nothing reached the listening port; and the report names the
+mode's layers (and, without namespaces, what the kernel cannot give).
+
+The ordinary user needs to reach the Python installation, which lives under
+``/root`` (mode 0700) on the CI machine, and so do the unprivileged workers of
+the container mode: the test adds only the "others may traverse" bit (``o+x``,
+no listing) to the directories on those paths that lack it, and restores
+every mode afterwards. The class and its outputs live in a folder of their own
+under /tmp, owned by that user.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import grp
 import json
 import os
+import pwd
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -21,19 +51,35 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
-
-from autograder.sandbox.client import BASE_UID
+from sandbox_users import ensure_test_user, python_paths, traversable
 
 REPO = Path(__file__).resolve().parent.parent
 ATTACKS = sorted((REPO / "tests" / "attacks").glob("*.py"))
 ASSIGNMENT = "toolkit" if (REPO / "assignments" / "toolkit").is_dir() else "activations"
+SECCOMP = REPO / "autograder" / "sandbox" / "seccomp.py"
+PR_SET_CHILD_SUBREAPER = 36
+
+NAMESPACE_LAYERS = ["network namespace", "mount namespace", "PID namespace", "seccomp:"]
+LANDLOCK_LAYERS = ["Landlock (ABI", "seccomp: no network sockets", "no new privileges",
+                   "private temp working directory"]
+# mode -> (run as the test user, extra argv, expected mode, layers the report must list,
+#          layers it must list as missing)
+MODES: dict[str, tuple[bool, list[str], str, list[str], list[str]]] = {
+    "namespaces": (False, [], "namespaces", NAMESPACE_LAYERS + ["unprivileged uid"], []),
+    "userns": (True, [], "userns", NAMESPACE_LAYERS + ["user namespace"], []),
+    "landlock": (True, ["--sandbox", "landlock"], "landlock", LANDLOCK_LAYERS,
+                 ["missing: PID namespace", "missing: size-capped tmpfs"]),
+    "container": (False, [], "landlock", LANDLOCK_LAYERS + ["unprivileged uid"],
+                  ["missing: PID namespace", "missing: size-capped tmpfs"]),
+}
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(os.geteuid() != 0, reason="the full sandbox (namespaces, uid drop) "
-                       "needs root; CI runs as root"),
+    pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "true",
+                       reason="creating the ordinary test user needs root; CI runs as root"),
 ]
 
 
@@ -43,30 +89,15 @@ def header_targets(path: Path) -> set[str]:
     return set(first.split(":", 1)[1].split())
 
 
-def sandbox_processes() -> list[str]:
-    """Processes left by the sandbox: sandbox uids, zygotes or grading processes."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            uid = os.stat(f"/proc/{entry}").st_uid
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        if BASE_UID <= uid < BASE_UID + 64 or b"zygote.py" in cmdline \
-                or b"autograder.gradeproc" in cmdline:
-            found.append(f"{entry} uid={uid} {cmdline[:80]!r}")
-    return found
-
-
 class Listener:
-    """A localhost TCP server that records whatever reaches it."""
+    """A TCP server on every address of the machine that records what reaches it."""
 
     def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
+        if socket.has_dualstack_ipv6():
+            self.sock = socket.create_server(("", 0), family=socket.AF_INET6,
+                                             dualstack_ipv6=True)
+        else:
+            self.sock = socket.create_server(("0.0.0.0", 0))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.received: list[bytes] = []
@@ -83,7 +114,7 @@ class Listener:
             with conn:
                 conn.settimeout(1)
                 try:
-                    self.received.append(conn.recv(1 << 16))
+                    self.received.append(conn.recv(1 << 16) or b"<connected>")
                 except OSError:
                     self.received.append(b"<connected>")
 
@@ -93,38 +124,106 @@ class Listener:
         self.sock.close()
 
 
-@pytest.fixture(scope="module")
-def attack_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    base = tmp_path_factory.mktemp("attacks")
-    subs, out = base / "submissions", base / "out"
+def children_of_this_process() -> list[str]:
+    """Live processes re-parented to this (subreaper) test process."""
+    me, found = str(os.getpid()), []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if entry.isdigit() and fields[1] == me and fields[0] != "Z":
+            found.append(f"{entry} {stat[:60]}")
+    return found
+
+
+def reap_leftovers(found: list[str]) -> None:
+    for line in found:
+        pid = int(line.split()[0])
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+def build_class(base: Path, listener: Listener, instructor: pwd.struct_passwd) -> dict:
+    subs = base / "submissions"
     subs.mkdir()
     reference = (REPO / "solutions" / "neural_network.py").read_text()
     for name in ("aa_honest", "zz_classmate"):
         (subs / name).mkdir()
         (subs / name / "neural_network.py").write_text(reference)
-    classmate_file = subs / "zz_classmate" / "neural_network.py"
-    listener = Listener()
+    classmate = subs / "zz_classmate" / "neural_network.py"
     for attack in ATTACKS:
         code = (attack.read_text().replace("@COURSE@", str(REPO))
-                .replace("@CLASSMATE@", str(classmate_file))
+                .replace("@CLASSMATE@", str(classmate)).replace("@SUBMISSIONS@", str(subs))
+                .replace("@INSTRUCTOR_HOME@", instructor.pw_dir)
+                .replace("@INSTRUCTOR@", instructor.pw_name)
                 .replace("@PORT@", str(listener.port)))
         (subs / f"attack_{attack.stem}.py").write_text(reference + "\n\n" + code)
-    tmp_before = set(os.listdir(tempfile.gettempdir()))
-    procs_before = set(sandbox_processes())
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "autograder.cli", "grade", str(subs), "-a", ASSIGNMENT,
-         "-o", str(out), "--jobs", "2", "--timeout", "2", "--course", str(REPO)],
-        capture_output=True, text=True, timeout=600,
-    )
-    seconds = time.perf_counter() - start
+    return {"subs": subs, "classmate": classmate, "reference": reference}
+
+
+@pytest.fixture(scope="module", params=list(MODES))
+def attack_run(request: pytest.FixtureRequest) -> Iterator[dict]:
+    mode = request.param
+    as_user, extra, expected, layers, missing = MODES[mode]
+    instructor = ensure_test_user() if as_user else pwd.getpwuid(os.getuid())
+    bashrc = Path(instructor.pw_dir) / ".bashrc"
+    bashrc_before = bashrc.read_bytes() if bashrc.exists() else None
+    base = Path(tempfile.mkdtemp(prefix=f"attacks-{mode}-"))
+    listener = Listener()
+    made = build_class(base, listener, instructor)
+    out = base / "out"
+    tmp = base / "tmp"  # the run's TMPDIR: private worker folders go there
+    tmp.mkdir()
+    os.chmod(base, 0o755)
+    os.chmod(tmp, 0o1777)
+    command = [sys.executable, "-m", "autograder.cli", "grade", str(made["subs"]),
+               "-a", ASSIGNMENT, "-o", str(out), "--jobs", "2", "--timeout", "2",
+               "--course", str(REPO), *extra]
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", TMPDIR=str(tmp))
+    kwargs: dict = {}
+    if as_user:
+        for path in [base, *base.rglob("*")]:
+            os.chown(path, instructor.pw_uid, instructor.pw_gid)
+        env.update(HOME=instructor.pw_dir, USER=instructor.pw_name,
+                   LOGNAME=instructor.pw_name)
+        kwargs = {"user": instructor.pw_uid, "group": instructor.pw_gid, "extra_groups": []}
+    if mode in ("landlock", "container"):
+        command = [sys.executable, str(SECCOMP), "refuse-namespaces", *command]
+    libc = ctypes.CDLL(None)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    with traversable(python_paths() if as_user or mode == "container" else []):
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=900,
+                              cwd=str(base), env=env, **kwargs)
     time.sleep(0.5)
     listener.close()
-    leftovers = sorted(set(sandbox_processes()) - procs_before)
-    tmp_after = set(os.listdir(tempfile.gettempdir()))
-    return {"proc": proc, "out": out, "listener": listener, "seconds": seconds,
-            "leftovers": leftovers, "new_tmp": sorted(tmp_after - tmp_before),
-            "classmate": classmate_file, "reference": reference}
+    leftovers = children_of_this_process()
+    reap_leftovers(leftovers)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+    user_procs = []
+    if as_user:
+        user_procs = [e for e in os.listdir("/proc") if e.isdigit()
+                      and _owner(e) == instructor.pw_uid]
+    bashrc_after = bashrc.read_bytes() if bashrc.exists() else None
+    if bashrc_after != bashrc_before:  # never leave the harm behind
+        if bashrc_before is None:
+            bashrc.unlink()
+        else:
+            bashrc.write_bytes(bashrc_before)
+    yield {"mode": mode, "expected": expected, "layers": layers, "missing": missing,
+           "proc": proc, "out": out, "listener": listener, "leftovers": leftovers,
+           "user_procs": user_procs, "bashrc_changed": bashrc_after != bashrc_before,
+           "left_in_tmp": sorted(os.listdir(tmp)), **made}
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def _owner(pid: str) -> int:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return -1
 
 
 def scores(out: Path, student: str) -> dict[str, tuple[str, float, float]]:
@@ -132,13 +231,18 @@ def scores(out: Path, student: str) -> dict[str, tuple[str, float, float]]:
     return {t["name"]: (t["tags"][0], t["score"], t["max_score"]) for t in data["tests"]}
 
 
-def test_batch_completes_and_reports_protections(attack_run: dict) -> None:
+def test_batch_completes_in_the_expected_mode(attack_run: dict) -> None:
     proc = attack_run["proc"]
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "sandbox: namespaces" in proc.stdout
+    assert f"sandbox: {attack_run['expected']};" in proc.stdout, proc.stdout
+
+
+def test_report_lists_the_layers_and_what_is_missing(attack_run: dict) -> None:
     report = (attack_run["out"] / "report.html").read_text()
-    for layer in ("network namespace", "unprivileged uid", "mount namespace"):
+    for layer in attack_run["layers"] + attack_run["missing"]:
         assert layer in report, f"report.html does not list '{layer}'"
+    if not attack_run["missing"]:
+        assert "missing:" not in report
 
 
 def test_honest_students_get_full_marks(attack_run: dict) -> None:
@@ -168,16 +272,26 @@ def test_attack_gains_nothing(attack_run: dict, attack: Path) -> None:
 
 def test_no_process_outlives_grading(attack_run: dict) -> None:
     assert attack_run["leftovers"] == []
+    assert attack_run["user_procs"] == []
 
 
 def test_nothing_left_in_tmp(attack_run: dict) -> None:
-    leaked = [n for n in attack_run["new_tmp"] if n.startswith("dlgrade")]
-    assert leaked == []
+    assert attack_run["left_in_tmp"] == []
 
 
 def test_classmate_untouched(attack_run: dict) -> None:
     assert attack_run["classmate"].read_text() == attack_run["reference"]
 
 
-def test_nothing_reaches_localhost(attack_run: dict) -> None:
+def test_instructor_home_untouched(attack_run: dict) -> None:
+    assert not attack_run["bashrc_changed"]
+
+
+def test_nothing_reaches_the_listening_port(attack_run: dict) -> None:
     assert attack_run["listener"].received == []
+
+
+def test_the_test_user_is_ordinary() -> None:
+    """The unprivileged modes really run as someone who is not root."""
+    user = ensure_test_user()
+    assert user.pw_uid != 0 and grp.getgrgid(user.pw_gid).gr_name != "root"

@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from autograder.sandbox import codec
 from autograder.sandbox.launch import adopt
+from autograder.sandbox.modes import SandboxMode
 
 SETUP_FAILED = 71  # the zygote's exit code for a worker it could not set up
 BASE_UID = 61000  # one unprivileged uid per parallel job: 61000 + job
@@ -57,6 +58,10 @@ class SandboxError(Exception):
     """The sandbox itself failed (a grader fault, not the student's)."""
 
 
+class SandboxUnavailable(SandboxError):
+    """The sandbox mode that was asked for cannot run here."""
+
+
 class WorkerGone(Exception):
     """The worker died or timed out; ``reason`` says how, for students."""
 
@@ -77,9 +82,9 @@ class Zygote:
     """A clean, pre-warmed Python (numpy imported, nothing of ours) that forks
     one hardened worker per submission."""
 
-    def __init__(self, *, job: int = 0, mode: str = "auto") -> None:
+    def __init__(self, *, job: int = 0, mode: SandboxMode | str = SandboxMode.AUTO) -> None:
         self.uid = BASE_UID + job if os.geteuid() == 0 else None
-        self.proc, self.sock, self._log = adopt(job=job, mode=mode)
+        self.proc, self.sock, self._log = adopt(job=job, mode=SandboxMode(mode).value)
         self.sock.settimeout(60)
         self._hello: dict | None = None  # read lazily: the zygote warms up meanwhile
 
@@ -90,17 +95,26 @@ class Zygote:
             except (EOFError, OSError, codec.WireError) as exc:
                 raise SandboxError(f"the sandbox did not start: {exc}; "
                                    f"{self.log_tail()}") from None
+            if "error" in self._hello:
+                raise SandboxUnavailable(str(self._hello["error"]))
         return self._hello
 
     @property
     def mode(self) -> str:
-        """'namespaces' (full isolation) or 'basic' (rlimits, process, temp dir)."""
+        """The :class:`SandboxMode` value in force (never ``auto``)."""
         return str(self._greeting()["mode"])
 
     @property
     def protections(self) -> list[str]:
-        """The protection layers active for every worker of this zygote."""
-        return list(self._greeting()["protections"])
+        """The protection layers active for every worker of this zygote,
+        then one ``missing: ...`` line per layer this mode lacks."""
+        hello = self._greeting()
+        return list(hello["protections"]) + [f"missing: {m}" for m in hello.get("missing", [])]
+
+    @property
+    def missing(self) -> list[str]:
+        """The protection layers this mode does not give (empty for namespaces)."""
+        return list(self._greeting().get("missing", []))
 
     def log_tail(self) -> str:
         self._log.seek(0)

@@ -18,6 +18,15 @@ were applied):
 * rlimits on address space, CPU seconds, file size, open files, processes,
   core dumps; a scrubbed environment; stdout/stderr sent to a pipe that the
   trusted side drains with a size cap.
+
+Without namespaces (``landlock`` mode: an ordinary user whose kernel refuses
+user namespaces, or root in a container whose seccomp profile refuses
+``unshare``), each worker writes its files to a private temp folder and
+confines itself before loading student code: an unprivileged uid when root,
+then Landlock (read-only Python and system libraries, read-write that folder,
+nothing else; no TCP; signals and abstract sockets scoped) and a seccomp
+filter (``seccomp.py``). The seccomp filter is added in the namespace modes
+too. ``basic`` mode has none of these and says so in its hello.
 """
 
 from __future__ import annotations
@@ -52,6 +61,8 @@ def _load(name: str, filename: str) -> types.ModuleType:
 codec = _load("_dlgrade_codec", "codec.py")
 helpers = _load("_dlgrade_helpers", "helpers.py")
 worker = _load("_dlgrade_worker", "worker.py")  # loading student code, serving calls
+landlock = _load("_dlgrade_landlock", "landlock.py")
+seccomp = _load("_dlgrade_seccomp", "seccomp.py")
 
 import numpy as np  # noqa: E402  (pre-warm: every worker inherits it)
 
@@ -271,11 +282,13 @@ def drop_privileges(uid: int) -> None:
     os.setresuid(uid, uid, uid)
 
 
-def scrub_environment() -> None:
+def scrub_environment(home: str | None = None) -> None:
     os.environ.clear()
+    home = home or (STUDENT_HOME if os.path.isdir(STUDENT_HOME) else os.getcwd())
     os.environ.update({
         "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": STUDENT_HOME if os.path.isdir(STUDENT_HOME) else os.getcwd(),
+        "HOME": home,
+        "TMPDIR": home,
         "LANG": "C.UTF-8",
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
@@ -283,6 +296,40 @@ def scrub_environment() -> None:
         "MPLBACKEND": "Agg",
         "PYTHONDONTWRITEBYTECODE": "1",
     })
+
+
+NAMESPACE_MODES = ("namespaces", "userns")
+FORKED_ONCE = ("landlock", "basic")  # no PID namespace: one fork, orphans killed by us
+SYSTEM_READ_ONLY = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+                    "/etc/ld.so.cache", "/etc/localtime")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
+
+
+def chown_tree(top: str, uid: int) -> None:
+    for dirpath, _dirs, names in os.walk(top):
+        os.chown(dirpath, uid, uid)
+        for name in names:
+            os.chown(os.path.join(dirpath, name), uid, uid)
+
+
+FIXED_RULES: list = []  # Landlock rules shared by every worker, prepared once
+
+
+def prepare_layers(mode: str) -> None:
+    """Build, before forking, what every worker loads: Landlock's fixed rules
+    and the seccomp filter (each worker then pays only the system calls)."""
+    if mode == "landlock" and not FIXED_RULES:
+        FIXED_RULES.extend(landlock.prepare(read_only=[*SYSTEM_READ_ONLY, *python_roots()],
+                                            read_write=[], devices=DEVICES))
+    if mode != "basic":
+        seccomp.worker_program()
+
+
+def confine(home: str) -> None:
+    """Landlock: read-only Python and system libraries, read-write ``home``."""
+    prepare_layers("landlock")
+    own = landlock.READ_WRITE & landlock.handled_fs(landlock.abi_version())
+    landlock.restrict([*FIXED_RULES, (home, own)])
 
 
 # ------------------------------------------------------------- the worker
@@ -293,12 +340,14 @@ def run_worker(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> No
     os.setsid()
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     limits = req["limits"]
-    uid = req.get("uid")
-    if mode in ("namespaces", "userns"):
+    uid = req.get("uid") if os.geteuid() == 0 else None
+    if mode in NAMESPACE_MODES:
         build_root(base, req["files"], uid if mode == "namespaces" else None,
                    int(limits["tmpfs_mb"]))
     else:
         write_files(base, req["files"])
+        if mode == "landlock" and uid is not None:
+            chown_tree(base, uid)
         os.chdir(base)
     os.dup2(out_fd, 1)
     os.dup2(out_fd, 2)
@@ -308,10 +357,17 @@ def run_worker(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> No
     os.closerange(3, ctrl_fd)
     os.closerange(ctrl_fd + 1, 1 << 16)
     set_limits(limits)
-    if mode == "namespaces" and uid is not None and os.geteuid() == 0:
+    if mode in ("namespaces", "landlock") and uid is not None:
         drop_privileges(uid)
     prctl(PR_SET_NO_NEW_PRIVS, 1)
-    scrub_environment()
+    scrub_environment(None if mode in NAMESPACE_MODES else base)
+    if mode == "landlock":
+        confine(base)
+    if mode != "basic":
+        # no PID namespace and no Landlock signal scoping (ABI < 6): the grader (same
+        # uid) or the next worker (same job uid) could be signalled: seccomp scopes signals
+        scope = mode == "landlock" and landlock.abi_version() < 6
+        seccomp.worker_filter(signals_to=os.getpid() if scope else None)
     resource.setrlimit(resource.RLIMIT_AS, (int(limits["memory_mb"]) << 20,) * 2)
     sock = socket.socket(fileno=ctrl_fd)
     namespace, ready = worker.load_student(req)
@@ -322,7 +378,7 @@ def run_worker(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> No
 
 def spawn(req: dict, ctrl_fd: int, out_fd: int, mode: str, base: str) -> int:
     """Fork the worker; return the pid that, when killed, takes the whole tree."""
-    if mode == "basic":
+    if mode in FORKED_ONCE:
         home = tempfile.mkdtemp(prefix="dlgrade-student-")
         pid = os.fork()
         if pid == 0:
@@ -384,7 +440,7 @@ ZYGOTE_CTRL = [-1]
 
 def kill_tree(pid: int, mode: str) -> None:
     """Kill a worker and everything it started."""
-    target = MIDDLE.get(pid) if mode != "basic" else pid
+    target = MIDDLE.get(pid) if mode not in FORKED_ONCE else pid
     for victim in filter(None, [target, pid]):
         for fn in (os.killpg, os.kill):
             try:
@@ -471,40 +527,136 @@ def kill_orphans() -> None:
     reap_zombies()  # keeps the status of a tracked worker that ended on its own
 
 
+PROBE_UID = 65534  # an unprivileged uid for probing what workers can reach
+
+
+def probe_landlock() -> str:
+    """Why Landlock mode cannot run here ("" when it can). A forked child
+    confines itself as a worker would and checks it can still reach Python."""
+    if landlock.abi_version() < 1:
+        return "Landlock is not available (Linux 5.13 or later, with Landlock enabled)"
+    if not seccomp.supported():
+        return f"no seccomp filter for this system ({seccomp.arch()})"
+    needed = [sys.executable, *python_roots()]
+    home = tempfile.gettempdir()  # as the zygote sees it: worker folders go there
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if os.geteuid() == 0:
+                drop_privileges(PROBE_UID)
+            prctl(PR_SET_NO_NEW_PRIVS, 1)
+            confine(home)
+            seccomp.worker_filter()
+            if not os.access(home, os.W_OK | os.X_OK):
+                os._exit(5)
+            os._exit(0 if all(os.access(p, os.R_OK | os.X_OK) for p in needed) else 3)
+        except BaseException:  # noqa: BLE001
+            os._exit(4)
+    _, status = os.waitpid(pid, 0)
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+    if code == 3:
+        return (f"the Python installation ({', '.join(python_roots())}) is not readable by an "
+                "unprivileged uid: install Python and the packages where every user can "
+                "read them")
+    if code == 5:
+        return (f"the temp folder ({home}) is not writable by an unprivileged "
+                "uid: set TMPDIR to a folder every user can write (like /tmp)")
+    return "" if code == 0 else "Landlock or seccomp could not be set up (a container profile?)"
+
+
+def select_mode(requested: str) -> tuple[str, str]:
+    """(mode, "") for the strongest mode allowed by ``requested``, or ("", why not)."""
+    reasons = []
+    if requested in ("auto", "namespaces"):
+        if os.geteuid() != 0:
+            reasons.append("namespaces: needs root")
+        elif probe_namespaces(ALL_NS):
+            unshare(ZYGOTE_NS)
+            return "namespaces", ""
+        else:
+            reasons.append("namespaces: the kernel refused new namespaces (a container?)")
+    if requested in ("auto", "userns"):
+        if enter_user_namespace():
+            return "userns", ""  # not root: a user namespace gives the same isolation
+        reasons.append("userns: this kernel does not allow user namespaces")
+    if requested in ("auto", "landlock"):
+        why = probe_landlock()
+        if not why:
+            return "landlock", ""
+        reasons.append(f"landlock: {why}")
+    if requested in ("auto", "basic"):
+        return "basic", "; ".join(reasons)  # auto: why nothing stronger
+    return "", "; ".join(reasons) or f"unknown sandbox mode '{requested}'"
+
+
+COMMON_PROTECTIONS = [
+    "separate process per submission", "rlimits (memory, CPU, file size, open files, "
+    "processes)", "no core dumps", "scrubbed environment", "wall-clock timeout per call",
+    "whole process tree killed"]
+NAMESPACE_PROTECTIONS = [
+    "network namespace (no network)", "mount namespace (course and grader files hidden)",
+    "PID namespace", "size-capped private tmpfs"]
+
+
+def describe_mode(mode: str) -> tuple[list[str], list[str]]:
+    """(protections enforced, protections missing) of ``mode`` here."""
+    root = os.geteuid() == 0
+    abi = landlock.abi_version()
+    protections = list(COMMON_PROTECTIONS)
+    missing: list[str] = []
+    if mode in NAMESPACE_MODES:
+        protections += NAMESPACE_PROTECTIONS
+        protections += (["unprivileged uid"] if mode == "namespaces" else
+                        ["user namespace (no privileges outside the sandbox)"])
+    else:
+        protections += ["private temp working directory"]
+    if mode == "landlock":
+        protections += landlock.describe(abi)
+        protections += ["unprivileged uid"] if root else []
+        missing += ["PID namespace (the kernel gives none without namespaces; leftover "
+                    "processes are killed instead)",
+                    "size-capped tmpfs (each file is capped by the file-size limit, "
+                    "not the folder)"]
+        missing += landlock.missing(abi)
+    if mode == "landlock" and abi < 6:
+        protections += [seccomp.SIGNAL_SUMMARY]
+    protections += ["no new privileges"]
+    if mode != "basic":
+        protections += [seccomp.WORKER_SUMMARY]
+    else:
+        missing += [
+            "file isolation: student code can read and write every file this user can "
+            "(solutions, hidden checks, other submissions, your home)",
+            "network isolation: student code can open network connections",
+            "PID namespace: processes a student starts are killed only if found",
+            "seccomp filter (ptrace, keyring, bpf, namespaces, mounts are allowed)",
+            "Landlock", "unprivileged uid: student code runs as this user" if not root else
+            "unprivileged uid: student code runs as root"]
+    return protections, missing
+
+
 def main() -> None:
     ctrl = socket.socket(fileno=int(sys.argv[1]))
     ZYGOTE_CTRL[0] = ctrl.fileno()
-    forced_mode = sys.argv[2] if len(sys.argv) > 2 else "auto"
+    requested = sys.argv[2] if len(sys.argv) > 2 else "auto"
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     if os.getppid() == 1:
         os._exit(0)
-    if forced_mode == "auto" and os.geteuid() == 0 and probe_namespaces(ALL_NS):
-        mode = "namespaces"
-        unshare(ZYGOTE_NS)
-    elif forced_mode in ("auto", "userns") and enter_user_namespace():
-        mode = "userns"  # not root: a user namespace gives the same isolation but the uid
-    else:
-        mode = "basic"
+    mode, why_not = select_mode(requested)
+    if not mode:
+        codec.send_frame(ctrl, codec.encode({"op": "hello", "error": (
+            f"sandbox mode '{requested}' is not available here: {why_not}")}))
+        return
+    prepare_layers(mode)
     warm_up()
     gc.collect()
     gc.freeze()  # objects from before the fork are never scanned: fewer copied pages
     base = tempfile.mkdtemp(prefix="dlgrade-root-")
-    protections = ["separate process per submission", "rlimits (memory, CPU, file size, "
-                   "open files, processes)", "no core dumps", "scrubbed environment",
-                   "wall-clock timeout per call", "whole process tree killed"]
-    if mode in ("namespaces", "userns"):
-        protections += ["network namespace (no network)",
-                        "mount namespace (course and grader files hidden)",
-                        "PID namespace", "size-capped private tmpfs"]
-    if mode == "namespaces":
-        protections += ["unprivileged uid"]
-    elif mode == "userns":
-        protections += ["user namespace (no privileges outside the sandbox)"]
-    else:
-        protections += ["private temp working directory"]
+    protections, missing = describe_mode(mode)
     codec.send_frame(ctrl, codec.encode({"op": "hello", "mode": mode,
-                                         "protections": protections,
+                                         "protections": protections, "missing": missing,
+                                         "landlock_abi": landlock.abi_version(),
                                          "python_roots": python_roots()}))
     try:
         while True:
@@ -528,14 +680,14 @@ def main() -> None:
                 if reply is None:
                     kill_tree(req["pid"], mode)
                     reply = reap(req["pid"])
-                if mode == "basic":  # in a PID namespace nothing can escape
+                if mode in FORKED_ONCE:  # in a PID namespace nothing can escape
                     kill_orphans()
                 reap_zombies()
                 if op == "discard":
                     continue  # no reply wanted
             elif op == "reap":
                 reply = reap(req["pid"])
-                if mode == "basic":
+                if mode in FORKED_ONCE:
                     kill_orphans()
             else:
                 reply = {"error": f"unknown op {op}"}
@@ -545,6 +697,7 @@ def main() -> None:
     finally:
         for pid in list(MIDDLE):
             kill_tree(pid, mode)
+            reap(pid)  # also removes its private temp folder
         kill_orphans()
         try:
             os.rmdir(base)
