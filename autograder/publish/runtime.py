@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 from autograder.engine import GradeOptions, grade
 from autograder.reports.writer import student_dir
 from autograder.results import SubmissionResult
+from autograder.sandbox.modes import SandboxMode
 
 STUDENT = "submission"  # the one entry of the temporary submissions folder
 SKIPPED = ("__MACOSX", "__pycache__")
@@ -58,9 +60,9 @@ def grade_upload(upload: Path, *, course: Path, assignment_id: str,
                  sandbox: str) -> Graded:
     """Grade one student's upload with :func:`autograder.engine.grade`.
 
-    The upload is linked (not copied: it may be 50 MB) into a temporary
-    submissions folder as its only entry, so discovery, sandboxing, checks and
-    the results.json document are those of ``dlgrade grade``.
+    The upload is copied into a temporary submissions folder as its only entry
+    (symbolic links stay links, which discovery refuses), so discovery,
+    sandboxing, checks and the results.json document are those of ``dlgrade grade``.
 
     Raises:
         UsageError, ConfigError, GraderFault: as :func:`autograder.engine.grade`.
@@ -70,14 +72,18 @@ def grade_upload(upload: Path, *, course: Path, assignment_id: str,
         submissions.mkdir()
         target = locate_entry(upload)
         if target.exists():
-            suffix = target.suffix if target.is_file() else ""
-            (submissions / (STUDENT + suffix)).symlink_to(target.resolve())
+            # a copy, links kept as links: discovery reads no symbolic link
+            if target.is_dir() and not target.is_symlink():
+                shutil.copytree(target, submissions / STUDENT, symlinks=True)
+            else:
+                suffix = target.suffix if target.is_file() else ""
+                shutil.copy2(target, submissions / (STUDENT + suffix), follow_symlinks=False)
         else:  # nothing uploaded: an empty entry, reported as such
             (submissions / STUDENT).mkdir()
         results: list[SubmissionResult] = []
         out = Path(tmp) / "out"
         summary = grade(submissions, assignment_id=assignment_id, out=out, course=course,
-                        options=GradeOptions(jobs=1, sandbox=sandbox),
+                        options=GradeOptions(jobs=1, sandbox=SandboxMode(sandbox)),
                         on_result=results.append)
         result = results[0]
         document = json.loads(
