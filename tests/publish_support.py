@@ -23,6 +23,19 @@ SCHEMAS = REPO / "tests" / "schemas"
 REFERENCE = (REPO / "solutions" / "neural_network.py").read_text(encoding="utf-8")
 ASSIGNMENT = "activations"
 MAX_SCORE = 20  # activations: relu 10 + softmax 10
+
+
+def _checks() -> tuple[int, float]:
+    """How many checks (parametrize cases counted) the assignment has (every
+    result document lists each of them), and the points of its public ones."""
+    from autograder.assignment import load_assignment
+    from autograder.nbgrader_course import collect_checks
+
+    cases = collect_checks(load_assignment(REPO, ASSIGNMENT))
+    return len(cases), sum(c.points for c in cases if not c.hidden)
+
+
+CHECKS, PUBLIC_POINTS = _checks()
 BIG_BYTES = 50 * 1024 * 1024
 
 # kind -> (what the result must say, the score it must get; None: checked elsewhere)
@@ -37,7 +50,7 @@ EXPECTED: dict[str, tuple[str, float | None]] = {
     "folder": ("", MAX_SCORE),  # an uploaded folder: my-work/neural_network.py
     "notebook": ("", MAX_SCORE),
     "zip": ("", MAX_SCORE),
-    "big": ("larger than 2 MB", 0),
+    "big": ("the limit is 2 MB", 0),
 }
 CORE_KINDS = ("correct", "buggy", "broken", "hostile")
 

@@ -27,6 +27,8 @@ from autograder.cli import main
 from autograder.publish.classroom import whole_points
 from publish_support import (
     ASSIGNMENT,
+    CHECKS,
+    PUBLIC_POINTS,
     CORE_KINDS,
     MAX_SCORE,
     REPO,
@@ -159,13 +161,13 @@ def test_grading_step_adds_up_to_dlgrade_score(starter: Path, tmp_path: Path,
 @pytest.mark.parametrize("kind,reason", [
     ("empty", "neural_network.py is missing from the repository"),
     ("wrong_name", "neural_network.py is missing from the repository"),
-    ("big", "larger than 2 MB"),
+    ("big", "the limit is 2 MB"),
 ])
 def test_bad_repositories_get_a_valid_result_saying_why(starter: Path, tmp_path: Path,
                                                         kind: str, reason: str) -> None:
     repo = student_repo(starter, tmp_path / "repo", kind)
     document = run_grading_step(starter, repo, tmp_path)
-    assert document["status"] == "fail" and document["max_score"] == 9
+    assert document["status"] == "fail" and document["max_score"] == round(PUBLIC_POINTS)
     assert sum(t["score"] for t in document["tests"]) == 0
     assert all(reason in t["message"] for t in document["tests"])
 
@@ -192,10 +194,10 @@ def test_instructor_grades_the_cloned_repositories_as_they_are(starter: Path,
     assert float(rows["activations-carol"]["total"]) == 0
     assert float(rows["activations-dan"]["total"]) == 0
     alice = json.loads((out / "activations-alice" / "results.json").read_text())
-    assert len(alice["tests"]) == 16 and any("hidden" in t["tags"] for t in alice["tests"])
+    assert len(alice["tests"]) == CHECKS and any("hidden" in t["tags"] for t in alice["tests"])
     # no neural_network.py: every check is still listed, each at 0
     dan = json.loads((out / "activations-dan" / "results.json").read_text())
-    assert len(dan["tests"]) == 16 and {t["score"] for t in dan["tests"]} == {0}
+    assert len(dan["tests"]) == CHECKS and {t["score"] for t in dan["tests"]} == {0}
 
 
 def test_a_foreign_folder_is_not_overwritten(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from autograder.cli import main
 from publish_support import (
     ASSIGNMENT,
+    CHECKS,
     CORE_KINDS,
     EXPECTED,
     MAX_SCORE,
@@ -133,7 +134,7 @@ def test_every_upload_gets_a_valid_result_saying_why(image: Path, kind: str) -> 
     document, stdout = run_autograder(image, kind)
     reason, score = EXPECTED[kind]
     assert document["visibility"] == "visible" and document["stdout_visibility"] == "hidden"
-    assert len(document["tests"]) == 16  # every check listed, whatever happened
+    assert len(document["tests"]) == CHECKS  # every check listed, whatever happened
     assert reason in document["output"]
     if score is not None:
         assert document["score"] == score
@@ -256,7 +257,7 @@ def test_a_submission_cannot_forge_results_or_read_hidden_checks(image: Path) ->
     document = json.loads((image / "results" / "results.json").read_text())
     validate(document, "gradescope_results")
     # full marks: it could neither see the hidden checks nor touch the results
-    assert document["score"] == MAX_SCORE and len(document["tests"]) == 16
+    assert document["score"] == MAX_SCORE and len(document["tests"]) == CHECKS
 
 
 def test_an_installed_wheel_packages_only_with_a_given_wheel(image: Path, tmp_path: Path,

@@ -21,7 +21,8 @@ from click.testing import CliRunner
 
 from autograder.cli import main
 from autograder.publish.prairielearn import MAX_BYTES, fit
-from publish_support import ASSIGNMENT, EXPECTED, MAX_SCORE, REPO, dlgrade_wheel, place, validate
+from publish_support import (ASSIGNMENT, CHECKS, EXPECTED, MAX_SCORE, REPO, dlgrade_wheel, place,
+                             validate)
 
 pytestmark = pytest.mark.slow
 
@@ -84,7 +85,7 @@ def test_every_upload_gets_a_valid_result_saying_why(question: Path, tmp_path: P
         assert reason in " ".join(document["format_errors"])
     else:
         assert document["gradable"] is True and "format_errors" not in document
-        assert len(document["tests"]) == 16
+        assert len(document["tests"]) == CHECKS
         earned = sum(t["points"] for t in document["tests"])
         assert document["score"] == round(earned / MAX_SCORE, 4)
         if score is not None:
