@@ -1,0 +1,9 @@
+# target: mse_loss
+# mse_loss fills the address space on every call and keeps what it took (a leak
+# that would starve every later call made in the same process).
+_HOG = []
+
+
+def mse_loss(y_pred, y):
+    while True:
+        _HOG.append(bytearray(16 << 20))
