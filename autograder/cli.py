@@ -56,7 +56,8 @@ COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Pat
               help="Seconds one call of a student function may take (loading the file: "
               "twice that) [assignment: 5].")
 @click.option("--memory", type=click.IntRange(64, 65536), default=None,
-              help="Memory limit (MB) of a student's process [assignment: 1024].")
+              help="Memory limit (MB) of a student's process [assignment: 1024]. "
+              "Checked before grading: too little to load numpy is an error, not zeros.")
 @click.option("--force", is_flag=True, help="Regrade unchanged submissions too.")
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="SQLite gradebook shared across assignments [default: OUT/gradebook.db].")

@@ -18,6 +18,7 @@ from typing import Any, Callable
 from autograder.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
+from autograder.probe import LimitsProbe
 from autograder.reports.writer import ReportWriter
 from autograder.results import SubmissionResult
 from autograder.submission import Submission, discover
@@ -132,8 +133,15 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     book = Gradebook(options.gradebook or out / "gradebook.db")
     summary = GradeSummary(students=len(subs), out=out, max_total=assignment.total_points)
     backend = _backend(course_root, assignment, options)
+    probe = None if options.sandbox == "none" else LimitsProbe(
+        course_root, assignment.submit, assignment.limits, mode=options.sandbox,
+        overrides=options.overrides)
     try:
+        if probe is not None:
+            probe.start()  # limits too small for numpy: a usage error, not a class of zeros
         backend.start()
+        if probe is not None:
+            probe.result()
         summary.protections, summary.mode = backend.protections, backend.mode
         writer = ReportWriter(out, assignment_id=assignment.id, title=assignment.title,
                               specs=backend.specs, protections=backend.protections,
