@@ -81,7 +81,9 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
     <student>.py / .ipynb / .zip file, or nbgrader's submitted/<student>/<assignment>/.
     Writes OUT/grades.csv, OUT/<student>/results.json (Gradescope format),
     OUT/<student>/feedback.{md,html}, OUT/report.html and a gradebook.
-    Exit code 0 when grading completed, whatever the scores.
+    Exit code 0 when grading completed, whatever the scores. Ctrl-C or
+    SIGTERM stops, keeps every finished student and exits 130; the same
+    command then resumes. One run at a time per OUT (OUT/.dlgrade.lock).
     """
     from autograder.engine import GradeOptions, grade as run_grade, parse_late_policy
     from autograder.errors import UsageError
@@ -94,9 +96,16 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
                    "import_timeout": max(2 * timeout, 1.0) if timeout else None},
         late=parse_late_policy(due, late_penalty, late_cap),
     )
-    summary = _with_progress(lambda progress: run_grade(
-        submissions, assignment_id=assignment, out=out, course=course, options=options,
-        progress=progress))
+    from autograder.interrupt import INTERRUPTED_EXIT, GradingInterrupted, handle_signals
+
+    try:
+        with handle_signals():  # Ctrl-C / SIGTERM: keep what finished, say so, exit 130
+            summary = _with_progress(lambda progress: run_grade(
+                submissions, assignment_id=assignment, out=out, course=course,
+                options=options, progress=progress))
+    except GradingInterrupted as exc:
+        click.echo(exc.message(), err=True)
+        sys.exit(INTERRUPTED_EXIT)
     if to_nbgrader:
         from autograder.nbgrader_bridge import write_scores
 

@@ -18,8 +18,10 @@ from typing import Any, Callable
 from autograder.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
+from autograder.interrupt import GradingInterrupted, defer_signals, interruptible
 from autograder.probe import LimitsProbe
 from autograder.reports.writer import ReportWriter
+from autograder.runlock import RunLock
 from autograder.results import SubmissionResult
 from autograder.submission import Submission, discover
 
@@ -136,7 +138,9 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     probe = None if options.sandbox == "none" else LimitsProbe(
         course_root, assignment.submit, assignment.limits, mode=options.sandbox,
         overrides=options.overrides)
+    lock, writer, done = RunLock(out), None, 0
     try:
+        lock.acquire()  # a second run into the same OUT fails at once
         if probe is not None:
             probe.start()  # limits too small for numpy: a usage error, not a class of zeros
         backend.start()
@@ -160,7 +164,7 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
                 to_grade.append(sub)
         done = 0
         total_score = 0.0
-        for result in itertools.chain(cached, backend.grade(to_grade)):
+        for result in interruptible(itertools.chain(cached, backend.grade(to_grade))):
             if not result.cached:
                 book.record(result, checks_digest=digest)
                 summary.graded += 1
@@ -179,9 +183,17 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
                 progress(result.student, done, len(subs))
         writer.finish()
         summary.mean = total_score / max(done, 1)
+    except GradingInterrupted as exc:  # Ctrl-C or SIGTERM: keep and report what finished
+        defer_signals()
+        getattr(backend, "stop", backend.close)()
+        if writer is not None:
+            writer.finish()
+        exc.done, exc.total = done, len(subs)
+        raise
     finally:
         backend.close()
         book.close()
+        lock.release()
     summary.seconds = time.perf_counter() - start
     return summary
 
