@@ -176,7 +176,7 @@ def test_runs_sharing_a_gradebook_with_different_outs(slow_class: Path, tmp_path
         path.unlink()
     runs = [start(slow_class, tmp_path / f"out{i}", "--gradebook", str(book)) for i in (1, 2)]
     results = [proc.communicate(timeout=300) for proc in runs]
-    for proc, (stdout, stderr) in zip(runs, results):
+    for proc, (stdout, stderr) in zip(runs, results, strict=True):
         assert proc.returncode == 0, stderr
         assert "graded 6 submissions" in stdout and "mean 100.00/100" in stdout, stdout
     for i in (1, 2):
