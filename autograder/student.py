@@ -160,9 +160,9 @@ class SandboxRunner:
                                kind="timeout")
         crashes = self.crashes.get(name, [])
         if len(crashes) >= max(self.limits.function_crashes, 1):
-            raise StudentError(f"{name} was not run again: it {crashes[-1]} on "
-                               f"{len(crashes)} earlier calls (your other functions were "
-                               "still graded)", kind="crash")
+            earlier = "an earlier call" if len(crashes) == 1 else f"{len(crashes)} earlier calls"
+            raise StudentError(f"{name} was not run again: it {crashes[-1]} on {earlier} "
+                               "(your other functions were still graded)", kind="crash")
         if self._began is not None and \
                 time.monotonic() - self._began > self.limits.submission_seconds:
             raise StudentError(f"{name} was not run: grading your file already took "
