@@ -56,11 +56,11 @@ def handle_signals() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _waiting() -> Iterator[None]:
-    pending = _STATE["pending"]
+    _STATE["saving"] = False  # from here a signal raises at once...
+    pending = _STATE["pending"]  # ...and one that came while saving is raised now
     if isinstance(pending, int):
         _STATE["pending"] = None
         raise GradingInterrupted(pending)
-    _STATE["saving"] = False
     try:
         yield
     finally:

@@ -43,9 +43,15 @@ def header_targets(path: Path) -> set[str]:
     return set(first.split(":", 1)[1].split())
 
 
-def sandbox_processes() -> list[str]:
-    """Processes left by the sandbox: sandbox uids, zygotes or grading processes."""
+def sandbox_processes(*, ours: bool = True) -> list[str]:
+    """Processes of the sandbox: sandbox uids, zygotes or grading processes.
+
+    Other runs of dlgrade (other checkouts) may share this machine: ``ours``
+    keeps the processes running this checkout's code (a worker is forked from
+    its zygote, so its command line names this checkout too); ``ours=False``
+    lists the others'."""
     found = []
+    here = str(REPO).encode()
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == os.getpid():
             continue
@@ -56,7 +62,8 @@ def sandbox_processes() -> list[str]:
             continue
         if BASE_UID <= uid < BASE_UID + 64 or b"zygote.py" in cmdline \
                 or b"autograder.gradeproc" in cmdline:
-            found.append(f"{entry} uid={uid} {cmdline[:80]!r}")
+            if cmdline and (here in cmdline) == ours:
+                found.append(f"{entry} uid={uid} {cmdline[:80]!r}")
     return found
 
 
@@ -109,21 +116,28 @@ def attack_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
                 .replace("@CLASSMATE@", str(classmate_file))
                 .replace("@PORT@", str(listener.port)))
         (subs / f"attack_{attack.stem}.py").write_text(reference + "\n\n" + code)
+    private_tmp = base / "tmp"  # the grader's own temp files go here (the zygote's: /tmp)
+    private_tmp.mkdir()
     tmp_before = set(os.listdir(tempfile.gettempdir()))
     procs_before = set(sandbox_processes())
+    others = set(sandbox_processes(ours=False))
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "autograder.cli", "grade", str(subs), "-a", ASSIGNMENT,
          "-o", str(out), "--jobs", "2", "--timeout", "2", "--course", str(REPO)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=600, env={**os.environ, "TMPDIR": str(private_tmp)},
     )
     seconds = time.perf_counter() - start
     time.sleep(0.5)
     listener.close()
     leftovers = sorted(set(sandbox_processes()) - procs_before)
+    others |= set(sandbox_processes(ours=False))
     tmp_after = set(os.listdir(tempfile.gettempdir()))
+    new_tmp = sorted(f"private:{n}" for n in os.listdir(private_tmp))
+    if not others:  # alone on the machine: every new dlgrade entry of /tmp is ours
+        new_tmp += sorted(tmp_after - tmp_before)
     return {"proc": proc, "out": out, "listener": listener, "seconds": seconds,
-            "leftovers": leftovers, "new_tmp": sorted(tmp_after - tmp_before),
+            "leftovers": leftovers, "new_tmp": new_tmp,
             "classmate": classmate_file, "reference": reference}
 
 
