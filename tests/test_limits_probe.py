@@ -76,3 +76,22 @@ def test_small_but_sufficient_timeout_grades_normally(class_dir: Path, tmp_path:
     run = dlgrade("grade", class_dir, "-a", "toolkit", "-o", out, "--timeout", "0.5")
     assert run.returncode == 0, run.stderr
     assert "graded 2 submissions" in run.stdout and ", 0 did not load," in run.stdout
+
+
+def test_timeout_too_short_to_load_the_reference_names_the_setting(class_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    # a reference that takes 1.5 s to load (it reads data, say) and 1 s allowed to load
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "assignments", course / "assignments")
+    shutil.copytree(REPO / "solutions", course / "solutions")
+    reference = course / "solutions" / "neural_network.py"
+    reference.write_text(reference.read_text() + "\nimport time\ntime.sleep(1.5)\n")
+    toml = course / "assignments" / "toolkit" / "assignment.toml"
+    toml.write_text(toml.read_text().replace("import_timeout = 10", "import_timeout = 1"))
+    run = dlgrade("grade", class_dir, "-a", "toolkit", "-o", tmp_path / "out",
+                  "--course", course)
+    assert run.returncode == 2, run.stderr
+    assert re.fullmatch(r"dlgrade: error: assignment.toml \[limits\] import_timeout = 1 s is "
+                        r"too short: loading solutions/neural_network.py and one numpy call "
+                        r"took \d+\.\d\d s in the sandbox\n", run.stderr), run.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()
