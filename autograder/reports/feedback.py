@@ -192,9 +192,8 @@ def feedback_markdown(result: SubmissionResult, checks: list[CheckResult], *, ti
         got = sum(c.points for c in group)
         top = sum(c.max_points for c in group)
         lines += [f"## `{function}` — {fmt_points(got)} / {fmt_points(top)}", ""]
-        lines += [f"**Likely cause:** {clean(cause)}" for cause in group_causes(group)]
-        if group_causes(group):
-            lines.append("")
+        for cause in group_causes(group):  # once per function, not under every check
+            lines += [f"**Likely cause:** {clean(cause)}", ""]
         for check in group:
             hidden = " *(hidden check)*" if check.visibility == "hidden" else ""
             lines.append(f"- {MARKS.get(check.outcome, '?')} `{check.check}`{hidden} — "
