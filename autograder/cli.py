@@ -64,7 +64,8 @@ COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Pat
               help="Seconds one call of a student function may take (loading the file: "
               "twice that) [assignment: 5].")
 @click.option("--memory", type=click.IntRange(64, 65536), default=None,
-              help="Memory limit (MB) of a student's process [assignment: 1024].")
+              help="Memory limit (MB) of a student's process [assignment: 1024]. "
+              "Checked before grading: too little to load numpy is an error, not zeros.")
 @click.option("--force", is_flag=True, help="Regrade unchanged submissions too.")
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="SQLite gradebook shared across assignments [default: OUT/gradebook.db].")
@@ -100,6 +101,9 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
     OUT/<student>/feedback.{md,html}, OUT/report.html and a gradebook.
     Exit code 0 when grading completed, whatever the scores. Refuses to run
     when the only sandbox here is 'basic', unless --sandbox basic is given.
+    Ctrl-C or
+    SIGTERM stops, keeps every finished student and exits 130; the same
+    command then resumes. One run at a time per OUT (OUT/.dlgrade.lock).
     """
     from autograder.engine import GradeOptions, grade as run_grade, parse_late_policy
     from autograder.errors import UsageError
@@ -114,9 +118,16 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
         late=parse_late_policy(due, late_penalty, late_cap, tz=tz, times=times),
         sandbox=SandboxMode(sandbox),
     )
-    summary = _with_progress(lambda progress: run_grade(
-        submissions, assignment_id=assignment, out=out, course=course, options=options,
-        progress=progress))
+    from autograder.interrupt import INTERRUPTED_EXIT, GradingInterrupted, handle_signals
+
+    try:
+        with handle_signals():  # Ctrl-C / SIGTERM: keep what finished, say so, exit 130
+            summary = _with_progress(lambda progress: run_grade(
+                submissions, assignment_id=assignment, out=out, course=course,
+                options=options, progress=progress))
+    except GradingInterrupted as exc:
+        click.echo(exc.message(), err=True)
+        sys.exit(INTERRUPTED_EXIT)
     if to_nbgrader:
         from autograder.nbgrader_bridge import write_scores
 

@@ -15,10 +15,13 @@ from typing import Any, Callable
 from autograder.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
+from autograder.interrupt import GradingInterrupted, defer_signals, interruptible
 from autograder.late import LatePolicy, LateSummary, assess_class
 from autograder.late import parse_late_policy as parse_late_policy  # re-exported for the CLI
 from autograder.late import parse_timestamp as parse_timestamp
+from autograder.probe import LimitsProbe
 from autograder.reports.writer import ReportWriter
+from autograder.runlock import RunLock
 from autograder.sandbox.modes import REFUSAL, WEAK, SandboxMode, exposed, probe
 from autograder.results import SubmissionResult
 from autograder.submission import Rename, Submission, discover
@@ -98,11 +101,20 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     summary = GradeSummary(students=len(subs), out=out, max_total=assignment.total_points,
                            renames=found.renames, skipped=found.skipped, late=late_summary)
     backend = _backend(course_root, assignment, options, sandbox)
+    limits_probe = None if options.sandbox == "none" else LimitsProbe(
+        course_root, assignment.submit, assignment.limits, mode=sandbox,
+        overrides=options.overrides)
+    lock, writer, done = RunLock(out), None, 0
     try:
+        lock.acquire()  # a second run into the same OUT fails at once
+        if limits_probe is not None:
+            limits_probe.start()  # limits too small for numpy: a usage error, not a class of zeros
         backend.start()
         if sandbox is SandboxMode.AUTO and set(WEAK) & set(backend.mode.split("/")):
             raise UsageError(REFUSAL.format(why="the Dask workers have no namespaces "
                                             "and no Landlock"))
+        if limits_probe is not None:
+            limits_probe.result()
         summary.protections, summary.mode = backend.protections, backend.mode
         writer = ReportWriter(out, assignment_id=assignment.id, title=assignment.title,
                               specs=backend.specs, protections=backend.protections,
@@ -120,7 +132,7 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
                 to_grade.append(sub)
         done = 0
         total_score = 0.0
-        for result in itertools.chain(cached, backend.grade(to_grade)):
+        for result in interruptible(itertools.chain(cached, backend.grade(to_grade))):
             timing, entry = late.get(result.student) or {}, entries.get(result.student, "")
             if not result.cached or result.late != timing or result.entry != entry:
                 # the gradebook (and so the export) holds the grade after the penalty
@@ -140,9 +152,17 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
                 progress(result.student, done, len(subs))
         writer.finish(notices=notices(summary))
         summary.mean = total_score / max(done, 1)
+    except GradingInterrupted as exc:  # Ctrl-C or SIGTERM: keep and report what finished
+        defer_signals()
+        getattr(backend, "stop", backend.close)()
+        if writer is not None:
+            writer.finish(notices=notices(summary))
+        exc.done, exc.total = done, len(subs)
+        raise
     finally:
         backend.close()
         book.close()
+        lock.release()
     summary.seconds = time.perf_counter() - start
     return summary
 

@@ -150,6 +150,13 @@ class LocalPool:
         return not_graded(student=sub.student, assignment=str(self.config["assignment"]),
                           content_hash=sub.content_hash, specs=self.specs, reason=message)
 
+    def stop(self) -> None:
+        """Stop now (an interruption): end every grading process and its sandbox."""
+        for proc in self.procs:
+            proc.alive = False
+            if proc.popen.poll() is None:
+                proc.popen.terminate()  # its zygote and workers die with it (PDEATHSIG)
+
     def close(self) -> None:
         for proc in self.procs:
             proc.finish()

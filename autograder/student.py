@@ -15,6 +15,7 @@ place are changed in the caller's arrays too, exceptions become
 
 from __future__ import annotations
 
+import time
 import types
 from typing import Any, Protocol
 
@@ -118,26 +119,55 @@ class SandboxRunner:
 
     The submission is loaded once; if loading fails (an exception, sys.exit,
     a hang) every call fails at once with the same message, without retrying
-    the import. A function that timed out is not called again.
+    the import. Crashes and timeouts are charged to the function that was
+    called: once it spent its budget (``Limits.function_crashes``,
+    ``Limits.function_timeouts``) only that function is not called again, and
+    the worker is restarted for the others. ``Limits.submission_seconds``
+    bounds the whole submission: after it, every remaining call fails.
     """
 
     def __init__(self, zygote: Zygote, *, files: dict[str, str], spec: dict,
-                 limits: Limits, max_restarts: int = 6) -> None:
+                 limits: Limits) -> None:
         self.zygote = zygote
         self.files = files
         self.spec = spec
         self.limits = limits
-        self.max_restarts = max_restarts
         self.restarts = 0
         self.worker: Worker | None = None
         self.import_error: str | None = None
         self.cell_errors: list[dict] = []
         self.defined: list[str] = []
-        self.timed_out: set[str] = set()
+        self.crashes: dict[str, list[str]] = {}  # function -> how each crash ended
+        self.timeouts: dict[str, int] = {}
         self.events: list[str] = []
         self.output: list[str] = []
         self._started = False
+        self._began: float | None = None
         self._prefetched: Worker | None = None
+
+    @property
+    def timed_out(self) -> set[str]:
+        """The functions that timed out at least once."""
+        return {name for name, count in self.timeouts.items() if count}
+
+    def _check_budget(self, name: str) -> None:
+        """Refuse a call whose function (or the submission) spent its budget."""
+        timeouts = self.timeouts.get(name, 0)
+        if timeouts >= max(self.limits.function_timeouts, 1):
+            earlier = "an earlier check" if timeouts == 1 else f"{timeouts} earlier checks"
+            raise StudentError(f"{name} was not run again: it already took longer than "
+                               f"{self.limits.call_timeout:g} s on {earlier}",
+                               kind="timeout")
+        crashes = self.crashes.get(name, [])
+        if len(crashes) >= max(self.limits.function_crashes, 1):
+            earlier = "an earlier call" if len(crashes) == 1 else f"{len(crashes)} earlier calls"
+            raise StudentError(f"{name} was not run again: it {crashes[-1]} on {earlier} "
+                               "(your other functions were still graded)", kind="crash")
+        if self._began is not None and \
+                time.monotonic() - self._began > self.limits.submission_seconds:
+            raise StudentError(f"{name} was not run: grading your file already took "
+                               f"longer than {self.limits.submission_seconds:g} s, the "
+                               "time one submission may take", kind="timeout")
 
     def _ensure_worker(self) -> Worker:
         if self.import_error:
@@ -146,9 +176,8 @@ class SandboxRunner:
             return self.worker
         if self._started:
             self.restarts += 1
-            if self.restarts > self.max_restarts:
-                raise StudentError("your code crashed too many times; the remaining "
-                                   "calls were not run", kind="crash")
+        else:
+            self._began = time.monotonic()
         self._started = True
         if self._prefetched is not None:
             worker, self._prefetched = self._prefetched, None
@@ -197,10 +226,9 @@ class SandboxRunner:
             pass
 
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
-        if name in self.timed_out:
-            raise StudentError(f"{name} was not run again: it already took longer than "
-                               f"{self.limits.call_timeout:g} s on an earlier check",
-                               kind="timeout")
+        if self.import_error:
+            raise StudentError(self.import_error, kind="import")
+        self._check_budget(name)
         worker = self._ensure_worker()
         try:
             reply = worker.call({"fn": name, "args": list(args), "kwargs": kwargs},
@@ -208,16 +236,23 @@ class SandboxRunner:
         except WorkerGone as exc:
             self._collect(worker)
             if exc.timed_out:
-                self.timed_out.add(name)
+                self.timeouts[name] = self.timeouts.get(name, 0) + 1
                 self.events.append(f"{name}: timed out")
                 raise StudentError(f"{name} did not finish within "
                                    f"{self.limits.call_timeout:g} s (an endless loop?)",
                                    kind="timeout") from None
+            self.crashes.setdefault(name, []).append(exc.reason)
             self.events.append(f"{name}: {exc.reason}")
             raise StudentError(f"calling {name} {exc.reason}", kind="crash") from None
         if not isinstance(reply, dict):
             raise StudentError(f"{name} sent back something unreadable", kind="bad_return")
         if not reply.get("ok"):
+            if reply.get("type") == "MemoryError":
+                # what it allocated may still be held (a global, a cycle): later calls
+                # of other functions would fail too, so they get a fresh worker
+                self._collect(worker)
+                self.crashes.setdefault(name, []).append("ran out of memory")
+                self.events.append(f"{name}: ran out of memory")
             raise describe_call_error(name, reply)
         mutated = reply.get("mutated")
         if isinstance(mutated, list):

@@ -295,3 +295,29 @@ def test_the_test_user_is_ordinary() -> None:
     """The unprivileged modes really run as someone who is not root."""
     user = ensure_test_user()
     assert user.pw_uid != 0 and grp.getgrgid(user.pw_gid).gr_name != "root"
+
+
+# A function that fails on every call spends only its own budget: its later
+# checks say so, naming it, and every other function keeps full marks.
+EVERY_CALL = {
+    "segfault_every_call": ("normalize", "normalize was not run again: it crashed with "
+                            "a segmentation fault on 2 earlier calls"),
+    "memory_every_call": ("mse_loss", "mse_loss was not run again: it ran out of memory "
+                          "on 2 earlier calls"),
+    "hang_every_call": ("relu", "relu was not run again: it already took longer than 2 s "
+                        "on an earlier check"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(EVERY_CALL))
+def test_every_call_attack_costs_only_its_function(attack_run: dict, attack: str) -> None:
+    function, message = EVERY_CALL[attack]
+    data = json.loads((attack_run["out"] / f"attack_{attack}" / "results.json").read_text())
+    own = [t for t in data["tests"] if t["tags"][0] == function]
+    others = [t for t in data["tests"] if t["tags"][0] != function]
+    assert own and all(t["score"] == 0 for t in own)
+    assert any(message in t["output"] for t in own), [t["output"] for t in own]
+    assert others and all(t["score"] == t["max_score"] for t in others), \
+        [(t["name"], t["output"]) for t in others if t["score"] != t["max_score"]]
+    honest = json.loads((attack_run["out"] / "aa_honest" / "results.json").read_text())
+    assert data["score"] == honest["score"] - sum(t["max_score"] for t in own)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import ast
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 from click.testing import CliRunner
 
@@ -20,8 +19,7 @@ from autograder.cli_nbgrader import nbgrader_group
 from autograder.nbgrader_course import build_notebook, init_course, split_solution
 from autograder.session import run_session
 from autograder.submission import Submission
-
-nbformat = pytest.importorskip("nbformat")
+from conftest import NBGRADER, tool_env
 
 WRONG_AXIS = '''
 def softmax(Z):
@@ -167,16 +165,15 @@ def test_importing_autograder_does_not_import_nbgrader() -> None:
 
 
 def _nbgrader(args: list[str], cwd: Path, home: Path) -> str:
-    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
-               JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"))
-    proc = subprocess.run(["nbgrader", *args], cwd=cwd, env=env, capture_output=True,
+    env = tool_env(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
+                   JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"))
+    proc = subprocess.run([*NBGRADER, *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout + proc.stderr
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("nbgrader") is None, reason="nbgrader is not installed")
 def test_nbgrader_generates_and_validates(tmp_path: Path, repo: Path) -> None:
     course = tmp_path / "course"
     init_course(course, course_root=repo, assignments=["activations"], course_id="dl101",

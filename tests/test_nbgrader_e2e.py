@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.nbgrader_course import split_solution
+from conftest import NBGRADER, tool_env
 
 pytestmark = pytest.mark.slow
-pytest.importorskip("nbgrader")
-nbformat = pytest.importorskip("nbformat")
-if shutil.which("nbgrader") is None:  # pragma: no cover
-    pytest.skip("the nbgrader command is not installed", allow_module_level=True)
 
 # the `dlgrade` command of the Python running the tests
 DLGRADE = [sys.executable, "-m", "autograder.cli"]
@@ -77,7 +73,7 @@ def _env(home: Path) -> dict[str, str]:
     """Environment of one user: their own HOME and Jupyter folders."""
     for sub in ("", ".jupyter", "data", "runtime"):
         (home / sub).mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
+    env = tool_env()  # nbgrader and its kernels: from the interpreter running the tests
     env.update(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
                JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                PYTHONDONTWRITEBYTECODE="1")
@@ -133,10 +129,10 @@ def test_release_collect_autograde_and_dlgrade(tmp_path: Path, repo: Path) -> No
     _run([*DLGRADE, "nbgrader", "init", str(course),
           "-a", ASSIGNMENT, "--course", str(repo), "--course-id", COURSE_ID,
           "--exchange", str(exchange)], cwd=tmp_path, env=env)
-    _run(["nbgrader", "generate_assignment", ASSIGNMENT], cwd=course, env=env)
+    _run([*NBGRADER, "generate_assignment", ASSIGNMENT], cwd=course, env=env)
     released = (course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
     assert "BEGIN HIDDEN TESTS" not in released and "softmax_shift_invariant" not in released
-    _run(["nbgrader", "release_assignment", ASSIGNMENT], cwd=course, env=env)
+    _run([*NBGRADER, "release_assignment", ASSIGNMENT], cwd=course, env=env)
 
     # students: fetch, fill in, submit (each under their own id)
     reference = _reference(repo)
@@ -145,24 +141,24 @@ def test_release_collect_autograde_and_dlgrade(tmp_path: Path, repo: Path) -> No
             "mallory": ({"relu": reference["relu"], "softmax": ""}, CHEATER)}
     for student, (functions, extra) in work.items():
         home = tmp_path / "students" / student
-        _run(["nbgrader", "fetch_assignment", ASSIGNMENT, *nb_flags], cwd=home,
+        _run([*NBGRADER, "fetch_assignment", ASSIGNMENT, *nb_flags], cwd=home,
              env=_env(home))
         _fill(home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", functions, extra)
-        _run(["nbgrader", "submit", ASSIGNMENT, f"--student={student}", *nb_flags],
+        _run([*NBGRADER, "submit", ASSIGNMENT, f"--student={student}", *nb_flags],
              cwd=home, env=_env(home))
 
     # instructor: collect; grade with nbgrader, then with dlgrade
-    _run(["nbgrader", "collect", ASSIGNMENT], cwd=course, env=env)
+    _run([*NBGRADER, "collect", ASSIGNMENT], cwd=course, env=env)
     assert sorted(p.name for p in (course / "submitted").iterdir()) == list(work)
-    _run(["nbgrader", "autograde", ASSIGNMENT], cwd=course, env=env)
+    _run([*NBGRADER, "autograde", ASSIGNMENT], cwd=course, env=env)
     by_nbgrader = _scores_by_cell(course / "gradebook.db")
 
     _run([*DLGRADE, "grade", str(course / "submitted"),
           "-a", ASSIGNMENT, "-o", str(out), "--to-nbgrader", "--course", str(repo)],
          cwd=course, env=env)
     by_dlgrade = _scores_by_cell(course / "gradebook.db")
-    _run(["nbgrader", "generate_feedback", ASSIGNMENT], cwd=course, env=env)
-    _run(["nbgrader", "export", "--to", str(tmp_path / "grades.csv")], cwd=course, env=env)
+    _run([*NBGRADER, "generate_feedback", ASSIGNMENT], cwd=course, env=env)
+    _run([*NBGRADER, "export", "--to", str(tmp_path / "grades.csv")], cwd=course, env=env)
 
     # nbgrader accepts the generated course and gives the correct student full marks
     assert by_nbgrader["alice"] == {"test_relu": 10, "test_softmax": 10}
@@ -192,8 +188,8 @@ def test_release_collect_autograde_and_dlgrade(tmp_path: Path, repo: Path) -> No
     # nbgrader's generate_feedback leaves dlgrade's feedback in place, release_feedback
     # hands it out, and the student fetches exactly dlgrade's page
     mallory = tmp_path / "students" / "mallory"
-    _run(["nbgrader", "release_feedback", ASSIGNMENT], cwd=course, env=env)
-    _run(["nbgrader", "fetch_feedback", ASSIGNMENT, "--student=mallory", *nb_flags],
+    _run([*NBGRADER, "release_feedback", ASSIGNMENT], cwd=course, env=env)
+    _run([*NBGRADER, "fetch_feedback", ASSIGNMENT, "--student=mallory", *nb_flags],
          cwd=mallory, env=_env(mallory))
     fetched = list((mallory / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html"))
     assert len(fetched) == 1

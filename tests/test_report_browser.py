@@ -180,3 +180,41 @@ def test_feedback_html_renders_in_a_browser(reports: Path, tmp_path: Path) -> No
                                                  tmp_path)))
     assert len(counts) > 50  # text and badges, not a blank page
     assert counts.get(code(COLORS["P"]), 0) > 100  # the score meter and "passed" badges
+
+
+def student_scores(dom: str) -> list[tuple[str, float]]:
+    """(student, score) of each row of report.html's student table, in page order."""
+    import re
+
+    table = dom[dom.index('<table class="sortable students">'):]
+    body = table[table.index("<tbody>"):table.index("</tbody>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", body)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows]
+    return [(re.sub(r"<[^>]+>", "", c[0]), float(c[1])) for c in cells]
+
+
+def dump_dom(page: Path, tmp_path: Path) -> str:
+    command = [find_browser(), "--headless", "--no-sandbox", "--disable-gpu",
+               "--no-first-run", "--disable-background-networking", "--disable-sync",
+               f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.resolve().as_uri()]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert "<tbody>" in run.stdout, run.stderr[-2000:]
+    return run.stdout
+
+
+def test_report_tables_sort_in_a_browser(reports: Path, tmp_path: Path) -> None:
+    """Clicking a header sorts by it; clicking again sorts the other way (real Chromium)."""
+    html = (reports / "report.html").read_text("utf-8")
+    before = student_scores(dump_dom(reports / "report.html", tmp_path))
+    assert [s for s, _ in before] == sorted(s for s, _ in before)  # by student id at first
+    clicks = ('<script>var th = document.querySelector("table.students th:nth-child(2)");'
+              "th.click();</script>")
+    once, twice = tmp_path / "once.html", tmp_path / "twice.html"
+    once.write_text(html.replace("</main>", clicks + "</main>"), "utf-8")
+    twice.write_text(html.replace("</main>", clicks + clicks + "</main>"), "utf-8")
+    ascending = student_scores(dump_dom(once, tmp_path))
+    descending = student_scores(dump_dom(twice, tmp_path))
+    assert sorted(ascending) == sorted(before)  # the same rows, reordered
+    assert [v for _, v in ascending] == sorted(v for _, v in before)
+    assert [v for _, v in descending] == sorted((v for _, v in before), reverse=True)
+    assert ascending != before  # the seeded class is not already in score order

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import re
 import weakref
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from autograder.assignment import find_course, load_assignment
 from autograder.plugin import CheckSpec
+from autograder.reports.summary import SORT_SCRIPT
 from autograder.reports.writer import ReportWriter, Summary, student_dir
 from autograder.results import CheckResult, SubmissionResult
 from autograder.session import run_session
@@ -153,7 +155,9 @@ def test_html_escapes_student_output_and_ids(out: Path) -> None:
     assert "<details>" in feedback  # the output sits in a collapsible block
     report = (out / "report.html").read_text("utf-8")
     assert "<b>c</b>" not in report and "&lt;b&gt;c&lt;/b&gt;" in report
-    assert "<script" not in report and "<script" not in feedback
+    assert "<script" not in feedback
+    # the report's one script is our own table sorter; nothing a student wrote is a script
+    assert report.count("<script") == 1 and f"<script>{SORT_SCRIPT}</script>" in report
 
 
 def test_feedback_markdown_reads_well(out: Path) -> None:
@@ -243,3 +247,129 @@ def test_feedback_lists_functions_that_lost_points_first() -> None:
     for text in (feedback_markdown(result, checks, title="t"),
                  feedback_html(result, checks, title="t")):
         assert text.index("softmax_rows") < text.index("relu_ok")
+
+
+# ------------------------------------------------------------ the instructor's report
+
+AXIS0 = "your softmax normalises each column, not each row (axis=0 instead of axis=1)."
+ROWS_MESSAGE = ("each row of softmax(Z) must sum to 1, but row 0 sums to 1.37.\n"
+                f"Likely cause: {AXIS0}")
+TIMEOUT = "softmax did not finish within 2 s (an endless loop?)"
+
+
+def student(name: str, outcomes: list[tuple[str, str]], **extra: object) -> SubmissionResult:
+    return SubmissionResult(student=name, assignment="activations", content_hash=name,
+                            checks=[check(spec, outcome, message) for spec, (outcome, message)
+                                    in zip(SPECS, outcomes, strict=True)], **extra)  # type: ignore[arg-type]
+
+
+def a_class() -> list[SubmissionResult]:
+    ok = ("passed", "")
+    return [
+        student("ann", [ok, ok, ok, ok]),
+        # the same named mistake on two checks of softmax: one student, one mistake
+        student("ben", [ok, ok, ("failed", ROWS_MESSAGE), ("failed", ROWS_MESSAGE)],
+                late={"days": 2, "penalty": 0.2}),
+        student("cat", [ok, ("failed", "relu(Z) changed its input Z."),
+                        ("failed", ROWS_MESSAGE), ok]),
+        student("dan", [ok, ok, ("error", TIMEOUT), ("error", "softmax was not run again: "
+                                                             "it already took longer than 2 s "
+                                                             "on an earlier check")],
+                events=["softmax: timed out"]),
+        load_failed(),
+        invalid(),
+    ]
+
+
+def section(report: str, heading: str) -> str:
+    start = report.index(f"<h2>{heading}")
+    return report[start:report.index("</section>", start)]
+
+
+def table_rows(html: str) -> list[list[str]]:
+    """The text of each body cell, row by row."""
+    body = html[html.index("<tbody>"):html.index("</tbody>")]
+    return [[re.sub(r"<[^>]+>", "", cell).strip()
+             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def test_report_per_function_summary(tmp_path: Path) -> None:
+    write(tmp_path, a_class())
+    report = (tmp_path / "report.html").read_text("utf-8")
+    rows = table_rows(section(report, "Per function"))
+    # function, points, full marks, (bar), students, mean points, code errors, mistake
+    assert rows == [
+        ["relu", "4.5", "75%", "", "3/4", "4.12", "0", "none named"],
+        ["softmax", "3", "25%", "", "1/4", "1.00", "1", f"{AXIS0} (2)"],
+    ]
+    # the per-function summary comes before the per-check detail
+    assert report.index("<h2>Per function") < report.index("<h2>Pass rate per check")
+
+
+def test_unloaded_files_are_counted_apart(tmp_path: Path) -> None:
+    write(tmp_path, a_class())
+    report = (tmp_path / "report.html").read_text("utf-8")
+    assert ("Counted apart: 1 file did not load and 1 submission was invalid (0 points; "
+            "see <em>Submissions that need a look</em>).") in report
+    hardest = table_rows(section(report, "Hardest checks"))
+    by_check = {row[0]: row for row in hardest}
+    # check, function, visibility, points, passed, failed, errors, most common message
+    # (4 students whose file loaded: bob's load failure is not one of relu's failures)
+    assert by_check["relu_keeps_input"][4:7] == ["75%", "1", "0"]
+    assert "relu_course_matrix" not in by_check  # every loaded file passed it
+
+
+def test_most_common_message_is_never_blank(tmp_path: Path) -> None:
+    write(tmp_path, a_class())
+    report = (tmp_path / "report.html").read_text("utf-8")
+    for row in table_rows(section(report, "Hardest checks")):
+        assert row[7], row
+    by_check = {row[0]: row for row in table_rows(section(report, "Hardest checks"))}
+    assert by_check["softmax_large[4x10]"][7] in (
+        "each row of softmax(Z) must sum to 1, but row 0 sums to 1.37.",
+        "softmax was not run again: it already took longer than 2 s on an earlier check")
+    # a check that only timed out says so
+    timeouts = write_one_timeout(tmp_path / "t")
+    assert TIMEOUT in timeouts
+
+
+def write_one_timeout(out: Path) -> str:
+    ok = ("passed", "")
+    write(out, [student("eve", [ok, ok, ("error", TIMEOUT), ok])])
+    return section((out / "report.html").read_text("utf-8"), "Hardest checks")
+
+
+def test_common_mistakes_table(tmp_path: Path) -> None:
+    write(tmp_path, a_class())
+    report = (tmp_path / "report.html").read_text("utf-8")
+    assert table_rows(section(report, "Common mistakes")) == [
+        ["softmax", AXIS0, "2", "50%"]]  # ben and cat, of the 4 files that loaded
+
+
+def test_student_table_has_late_and_penalty_and_sorts(tmp_path: Path) -> None:
+    write(tmp_path, a_class())
+    report = (tmp_path / "report.html").read_text("utf-8")
+    students = section(report, "All students")
+    assert "<th class=\"num\">late</th><th class=\"num\">penalty</th>" in students
+    by_student = {row[0]: row for row in table_rows(students)}
+    # student, score, max, share, checks passed, late, penalty, problem
+    assert by_student["ben"][1] == "3.6" and by_student["ben"][5:7] == ["2 days", "20%"]
+    assert by_student["ann"][5:7] == ["—", "—"]
+    assert report.count('<table class="sortable') == 5
+    assert "http" not in report.split("<script>")[1]  # no external asset
+
+
+def test_feedback_names_a_likely_cause_once_per_function(tmp_path: Path) -> None:
+    write(tmp_path, a_class())
+    text = (tmp_path / "ben" / "feedback.md").read_text("utf-8")
+    assert text.count("Likely cause") == 1
+    assert f"**Likely cause:** {AXIS0}" in text
+    assert text.index("**Likely cause:**") < text.index("softmax_rows_sum_to_one")
+    assert text.count("row 0 sums to 1.37.") == 2  # each check still says what it saw
+    page = (tmp_path / "ben" / "feedback.html").read_text("utf-8")
+    assert page.count("Likely cause") == 1
+    assert page.count('<pre class="msg">') == 2  # the two failed checks; passed ones say nothing
+    # results.json keeps each check's whole message (the output contract)
+    tests = results_json(tmp_path, "ben")["tests"]
+    assert sum("Likely cause" in t["output"] for t in tests) == 2

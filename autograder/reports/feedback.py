@@ -1,9 +1,11 @@
 """Feedback for one student: ``feedback.md`` and a self-contained ``feedback.html``.
 
 Both say the same, briefly: the score, then per toolkit function what passed and
-what to fix, with each check's teaching message. Hidden checks appear by name
-and result with their message (which never reveals inputs). Everything that
-comes from the student or a check is escaped before it reaches HTML.
+what to fix, with each check's teaching message. A named mistake (the checks'
+"Likely cause: ..." diagnosis) is said once per function, under its heading,
+not under every check it made fail. Hidden checks appear by name and result
+with their message (which never reveals inputs). Everything that comes from
+the student or a check is escaped before it reaches HTML.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from autograder.results import CheckSpec
 from autograder.results import ERROR, FAILED, GRADER_ERROR, PASSED, CheckResult, SubmissionResult
 
 NOT_RUN = "This check did not run"
+LIKELY_CAUSE = "Likely cause:"  # how checklib appends a diagnosed mistake to a message
 GRADER_ERROR_PREFIX = "Grader error: "
 LABELS = {PASSED: "passed", FAILED: "failed", ERROR: "error", GRADER_ERROR: "grader error"}
 MARKS = {PASSED: "✔", FAILED: "✘", ERROR: "✘", GRADER_ERROR: "⚠"}
@@ -85,11 +88,36 @@ def message_of(check: CheckResult) -> str:
     return check.message
 
 
+def likely_causes(message: str) -> list[str]:
+    """The named mistakes in a check's message ("Likely cause: ..." lines)."""
+    return [line.strip()[len(LIKELY_CAUSE):].strip() for line in message.splitlines()
+            if line.strip().startswith(LIKELY_CAUSE) and line.strip()[len(LIKELY_CAUSE):].strip()]
+
+
+def without_causes(message: str) -> str:
+    """A check's message without its "Likely cause: ..." lines."""
+    return "\n".join(line for line in message.splitlines()
+                     if not line.strip().startswith(LIKELY_CAUSE)).rstrip()
+
+
+def group_causes(group: Iterable[CheckResult]) -> list[str]:
+    """The distinct named mistakes of one function's failed checks, in order."""
+    causes: list[str] = []
+    for check in group:
+        if check.outcome != PASSED:
+            causes += [c for c in likely_causes(check.message) if c not in causes]
+    return causes
+
+
 def shown_message(check: CheckResult, result: SubmissionResult) -> str:
-    """The message under a check in feedback, "" when it only repeats the load error."""
+    """The message under a check in feedback: "" when it only repeats the load
+    error; without the likely cause (said once for the function instead)."""
     if result.error and check.outcome == ERROR and result.error in check.message:
         return ""
-    return message_of(check)
+    message = message_of(check)
+    if not message:
+        return ""
+    return without_causes(message) or LABELS.get(check.outcome, check.outcome)
 
 
 def late_text(result: SubmissionResult) -> str:
@@ -164,6 +192,8 @@ def feedback_markdown(result: SubmissionResult, checks: list[CheckResult], *, ti
         got = sum(c.points for c in group)
         top = sum(c.max_points for c in group)
         lines += [f"## `{function}` — {fmt_points(got)} / {fmt_points(top)}", ""]
+        for cause in group_causes(group):  # once per function, not under every check
+            lines += [f"**Likely cause:** {clean(cause)}", ""]
         for check in group:
             hidden = " *(hidden check)*" if check.visibility == "hidden" else ""
             lines.append(f"- {MARKS.get(check.outcome, '?')} `{check.check}`{hidden} — "
@@ -229,9 +259,11 @@ def feedback_html(result: SubmissionResult, checks: list[CheckResult], *, title:
     for function, group in by_function(checks).items():
         got = sum(c.points for c in group)
         top = sum(c.max_points for c in group)
+        causes = "".join(f'<p class="cause"><b>Likely cause:</b> {esc(cause)}</p>'
+                         for cause in group_causes(group))
         parts.append(f'<section class="function"><h2><code>{esc(function)}</code>'
                      f'<span class="pts">{fmt_points(got)} / {fmt_points(top)}</span></h2>'
-                     f'<ul class="checks">{"".join(check_html(c, result) for c in group)}'
+                     f'{causes}<ul class="checks">{"".join(check_html(c, result) for c in group)}'
                      '</ul></section>')
     if result.output.strip():
         count = result.output.count("\n") + (not result.output.endswith("\n"))

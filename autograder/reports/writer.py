@@ -28,7 +28,7 @@ from autograder.reports.feedback import (
     message_of,
     ordered_checks,
 )
-from autograder.reports.summary import CheckStats, render_report
+from autograder.reports.summary import NOT_LOADED, CheckStats, ClassStats, render_report
 from autograder.results import ERROR, FAILED, GRADER_ERROR, PASSED, CheckResult, SubmissionResult
 
 # one letter per outcome keeps a student's row small
@@ -201,6 +201,7 @@ class ReportWriter:
         self.sandbox_mode = sandbox_mode
         self.rows: dict[str, Row] = {}
         self.stats = {s.id: CheckStats(spec=s) for s in self.specs}
+        self.classes = ClassStats(self.specs)  # per function and mistake, lateness
 
     def add(self, result: SubmissionResult) -> None:
         """Write OUT/<student>/results.json, feedback.md, feedback.html; keep a light row."""
@@ -224,11 +225,13 @@ class ReportWriter:
                   raw_score=result.raw_score, late=dict(result.late or {}))
         self.rows[result.student] = row
         self._count(row, +1, [message_of(c) for c in known])
+        self.classes.add(result, known)
 
     def _count(self, row: Row, sign: int, messages: list[str]) -> None:
         messages = messages or [""] * len(row.outcomes)
+        loaded = row.status not in NOT_LOADED  # counted apart, not as failed checks
         for spec, code, message in zip(self.specs, row.outcomes, messages, strict=False):
-            self.stats[spec.id].add(code, message if code == "F" else "", sign)
+            self.stats[spec.id].add(code, message if code != "P" else "", sign, loaded=loaded)
 
     def finish(self, *, notices: Sequence[tuple[str, Sequence[str]]] = ()) -> Summary:
         """Write OUT/grades.csv and OUT/report.html; return the class counts.
@@ -263,6 +266,7 @@ class ReportWriter:
             rows=rows, stats=[self.stats[s.id] for s in self.specs], summary=summary,
             title=self.title, assignment_id=self.assignment_id,
             protections=self.protections, sandbox_mode=self.sandbox_mode,
-            link=lambda student: f"{student_dir(student)}/feedback.html", notices=notices)
+            link=lambda student: f"{student_dir(student)}/feedback.html", notices=notices,
+            classes=self.classes)
         summary.report_html.write_text(page, encoding="utf-8")
         return summary

@@ -52,6 +52,13 @@ class Limits:
     import_timeout: float = 10.0
     output_cap: int = 32_768
     reply_cap: int = 64 * 1024 * 1024
+    # Grading budgets (the trusted side, not rlimits): a function whose calls
+    # crashed ``function_crashes`` times, or timed out ``function_timeouts``
+    # times, is not called again (only its own remaining checks fail); after
+    # ``submission_seconds`` of grading one submission, its remaining calls fail.
+    function_crashes: int = 2
+    function_timeouts: int = 1
+    submission_seconds: float = 120.0
 
 
 class SandboxError(Exception):
