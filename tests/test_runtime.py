@@ -25,7 +25,7 @@ from autograder.sandbox import helpers
 
 COURSE = Path(__file__).resolve().parents[1]
 RUNTIME = COURSE / "autograder" / "runtime"
-SHIPPED = ("checkrun.py", "template_conftest.py")
+SHIPPED = ("checkrun.py", "template_conftest.py", "nbsetup.py")
 
 
 def test_shipped_runtime_files_import_only_stdlib_numpy_and_pytest():
