@@ -221,3 +221,18 @@ def test_setup_cell_is_the_runtime_files_verbatim(activations_nb: Any, repo: Pat
         # (a kernel also shows the line's code: IPython keeps cells in linecache)
         "      relu is not written yet: it raises NotImplementedError (your cell, line 2)",
         "relu: 0 of 3 check points", "0.0"]
+
+
+@pytest.mark.parametrize("args", [["nbgrader", "init", "course"],
+                                  ["grade", "subs", "-a", "activations", "-o", "out",
+                                   "--to-nbgrader"]])
+def test_without_nbgrader_one_line_says_what_to_install(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "subs").mkdir()
+    hide = ("import sys; sys.modules['nbgrader'] = None; from autograder.cli import main; "
+            "main(sys.argv[1:])")
+    out = subprocess.run([sys.executable, "-c", hide, *args], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr == ("dlgrade: error: nbgrader is not installed; for dlgrade's nbgrader "
+                          "commands: pip install 'dlgrade[nbgrader]'\n")
+    assert not (tmp_path / "course").exists() and not (tmp_path / "out").exists()
