@@ -15,13 +15,17 @@ when the committed copy is stale. It holds:
 * ``conftest.py`` (a verbatim copy of ``runtime/template_conftest.py``) and
   ``pytest.ini``: the markers and the fixtures the checks use (``student``,
   ``expect``, ``rng`` seeded as in the grader, ``helpers``);
-* ``README.md`` and ``exercises.ipynb`` (the Part 3.2 exercises).
+* ``README.md``;
+* ``exercises.ipynb``, from the one assignment with an ``exercises.md``
+  (``assignments/activations/``): markdown text, code cells, stub cells made
+  from the reference functions, ``check(...)`` cells (:mod:`autograder.notebook`).
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 from autograder.assignment import list_assignments, load_assignment
@@ -148,7 +152,15 @@ def template_files(course_root: Path) -> dict[str, str]:
     files["conftest.py"] = CONFTEST_FILE.read_text(encoding="utf-8")
     files["pytest.ini"] = pytest_ini()
     files["README.md"] = readme([(a.id, a.title, a.functions) for a in assignments])
-    files["exercises.ipynb"] = exercises_notebook()
+    sources = [a.root / NOTEBOOK_SOURCE for a in assignments
+               if (a.root / NOTEBOOK_SOURCE).is_file()]
+    if len(sources) > 1:
+        raise ConfigError(f"only one assignment may have {NOTEBOOK_SOURCE}: "
+                          + ", ".join(str(p) for p in sources))
+    if sources:
+        stubs = function_stubs(solution.read_text(encoding="utf-8"))
+        files[NOTEBOOK_FILE] = exercises_notebook(sources[0].read_text(encoding="utf-8"),
+                                                  stubs=stubs, path=sources[0])
     return dict(sorted(files.items()))
 
 
@@ -279,8 +291,15 @@ Good luck, and have fun!
 # ---------------------------------------------------------------- notebook
 
 
-def _cell(kind: str, cell_id: str, text: str) -> dict[str, object]:
-    cell: dict[str, object] = {"cell_type": kind, "id": cell_id, "metadata": {},
+NOTEBOOK_SOURCE = "exercises.md"
+NOTEBOOK_FILE = "exercises.ipynb"
+FENCE = "```"
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+
+def _cell(kind: str, cell_id: str, text: str, tags: list[str]) -> dict[str, object]:
+    metadata: dict[str, object] = {"tags": tags} if tags else {}
+    cell: dict[str, object] = {"cell_type": kind, "id": cell_id, "metadata": metadata,
                                "source": text.strip("\n").splitlines(keepends=True)}
     if kind == "code":
         cell["execution_count"] = None
@@ -288,118 +307,86 @@ def _cell(kind: str, cell_id: str, text: str) -> dict[str, object]:
     return cell
 
 
-NOTEBOOK_CELLS = [
-    ("markdown", "intro", """
-# Part 3.2 exercises: ReLU and softmax
-
-Write `relu` and `softmax` in `neural_network.py` first (read their docstrings).
-This notebook imports them and lets you watch them work. After you change
-`neural_network.py`, run the first code cell again: it reloads your file.
-"""),
-    ("code", "imports", """
-import importlib
-
-import numpy as np
-
-import neural_network
-
-importlib.reload(neural_network)  # pick up your latest changes
-from neural_network import relu, softmax
-"""),
-    ("markdown", "exercise-1", """
-## Exercise 1: ReLU on a small matrix
-
-Below is a fixed 4x3 matrix with negative, zero and positive entries. Apply
-`relu` and compare input and output: every negative entry should now be 0 and
-every other entry unchanged. Which entries change?
-"""),
-    ("code", "exercise-1-code", """
-Z = np.array([[-1.5, 2.0, 0.0],
-              [-0.5, -2.0, 1.5],
-              [3.0, -1.0, 0.5],
-              [-3.0, 4.0, -0.2]])
-A = relu(Z)
-print("Z:\\n", Z)
-print("relu(Z):\\n", A)
-print("negatives became 0:", bool(np.all(A[Z < 0] == 0)))
-print("the rest is unchanged:", bool(np.all(A[Z >= 0] == Z[Z >= 0])))
-"""),
-    ("markdown", "exercise-2", """
-## Exercise 2: softmax turns scores into probabilities
-
-Draw random scores for 3 samples and 5 classes. After `softmax`, every value
-should lie between 0 and 1 and every **row** (one sample) should add up to 1.
-"""),
-    ("code", "exercise-2-code", """
-rng = np.random.default_rng(32)
-scores = rng.standard_normal((3, 5))
-P = softmax(scores)
-print("scores:\\n", scores.round(3))
-print("softmax(scores):\\n", P.round(3))
-print("row sums:", P.sum(axis=1))
-print("all values in (0, 1]:", bool(np.all((P > 0) & (P <= 1))))
-"""),
-    ("markdown", "exercise-3", """
-## Exercise 3: how many entries does ReLU switch off?
-
-Take a 5x4 matrix of values drawn uniformly between -5 and 5. Before running
-the cell, guess: roughly how many of the 20 entries will `relu` set to 0?
-"""),
-    ("code", "exercise-3-code", """
-Z = rng.uniform(-5, 5, (5, 4))
-A = relu(Z)
-print("Z:\\n", Z.round(2))
-print("relu(Z):\\n", A.round(2))
-print("entries set to 0:", int(np.sum(A == 0)), "of", A.size)
-"""),
-    ("markdown", "exercise-4", """
-## Exercise 4: softmax with huge scores
-
-`np.exp(1000)` overflows to infinity, so a naive softmax returns `nan` for the
-scores below. Subtracting each row's maximum before `np.exp` keeps every number
-finite and does not change the result. Each row holds three equal scores, so
-each probability should be exactly 1/3.
-"""),
-    ("code", "exercise-4-code", """
-Z = np.array([[1000.0, 1000.0, 1000.0],
-              [-1000.0, -1000.0, -1000.0]])
-P = softmax(Z)
-print("softmax(Z):\\n", P)
-print("row sums:", P.sum(axis=1))
-print("no nan or inf:", bool(np.all(np.isfinite(P))))
-"""),
-    ("markdown", "self-check", """
-## Check yourself
-
-The cell below runs the public checks of the `activations` assignment on your
-`neural_network.py`: `dlgrade check -a activations` if dlgrade is installed,
-plain pytest otherwise. The same checks, and some hidden ones, run when your
-work is graded.
-"""),
-    ("code", "self-check-code", """
-import shutil
-import subprocess
-import sys
-
-if __name__ == "__main__":  # only in Jupyter, never while your work is graded
-    if shutil.which("dlgrade"):
-        command = ["dlgrade", "check", "-a", "activations"]
-    else:
-        command = [sys.executable, "-m", "pytest", "tests/activations"]
-    run = subprocess.run(command, capture_output=True, text=True)
-    print(run.stdout, run.stderr)
-"""),
-]
+def _attributes(line: str, where: str) -> dict[str, str]:
+    """``{id=x stub=relu tags=a,b}`` after a ```python fence."""
+    rest = line[len(FENCE + "python"):].strip()
+    if not rest:
+        return {}
+    if not (rest.startswith("{") and rest.endswith("}")):
+        raise ConfigError(f"{where}: expected ```python or ```python {{key=value ...}}")
+    pairs = [item.split("=", 1) for item in rest[1:-1].split()]
+    if any(len(p) != 2 or p[0] not in ("id", "stub", "tags") for p in pairs):
+        raise ConfigError(f"{where}: attributes are id=..., stub=... and tags=...")
+    return dict((k, v) for k, v in pairs)
 
 
-def exercises_notebook() -> str:
-    """The Part 3.2 exercises as nbformat v4 JSON: no outputs, stable key order."""
+def notebook_cells(source: str, *, stubs: dict[str, str],
+                   path: Path = Path(NOTEBOOK_SOURCE)) -> list[dict[str, object]]:
+    """The cells of a notebook source (markdown with ```python code cells).
+
+    Args:
+        source: the text of ``assignments/<id>/exercises.md``.
+        stubs: function -> its stub (signature, docstring, NotImplementedError).
+        path: for error messages.
+
+    Raises:
+        ConfigError: an unclosed fence, an unknown stub, or a repeated cell id.
+    """
+    text = re.sub(r"\A\s*<!--.*?-->", "", source, count=1, flags=re.S)  # the header note
+    cells: list[dict[str, object]] = []
+    lines = text.splitlines()
+    markdown: list[str] = []
+    index = 0
+
+    def flush() -> None:
+        if "".join(markdown).strip():
+            cells.append(_cell("markdown", f"text-{len(cells) + 1}", "\n".join(markdown), []))
+        markdown.clear()
+
+    while index < len(lines):
+        line = lines[index]
+        if not line.startswith(FENCE + "python"):
+            markdown.append(line)
+            index += 1
+            continue
+        flush()
+        where = f"{path}:{index + 1}"
+        attributes = _attributes(line, where)
+        end = next((j for j in range(index + 1, len(lines)) if lines[j].strip() == FENCE), None)
+        if end is None:
+            raise ConfigError(f"{where}: this ```python block is never closed")
+        code = "\n".join(lines[index + 1:end])
+        if "stub" in attributes:
+            name = attributes["stub"]
+            if name not in stubs:
+                raise ConfigError(f"{where}: no function '{name}' in {SOLUTION_FILE}")
+            code = stubs[name]
+        cell_id = attributes.get("id") or (f"write-{attributes['stub']}" if "stub" in attributes
+                                           else f"code-{len(cells) + 1}")
+        tags = [t for t in attributes.get("tags", "").split(",") if t]
+        cells.append(_cell("code", cell_id, code, tags))
+        index = end + 1
+    flush()
+    ids = [c["id"] for c in cells]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{path}: two cells have the same id")
+    return cells
+
+
+def function_stubs(solution_source: str) -> dict[str, str]:
+    """Each public function of the reference toolkit as its student stub."""
+    from autograder.nbgrader_course import split_solution
+
+    toolkit = split_solution(solution_source)
+    return {name: stub_source(code).rstrip() + "\n" for name, code in toolkit.functions.items()}
+
+
+def exercises_notebook(source: str, *, stubs: dict[str, str],
+                       path: Path = Path(NOTEBOOK_SOURCE)) -> str:
+    """A notebook source as nbformat v4 JSON: no outputs, stable key order."""
     notebook = {
-        "cells": [_cell(kind, cell_id, text) for kind, cell_id, text in NOTEBOOK_CELLS],
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-        },
+        "cells": notebook_cells(source, stubs=stubs, path=path),
+        "metadata": {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}},
         "nbformat": 4,
         "nbformat_minor": 5,
     }

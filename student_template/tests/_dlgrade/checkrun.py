@@ -121,7 +121,7 @@ NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__))
 
 def _cell_file(filename: str) -> bool:
     """Is this the pseudo-file of a notebook cell (IPython, ipykernel, exec)?"""
-    return (filename.startswith(("<ipython-input", "<cell"))
+    return (filename.startswith("<")  # <ipython-input-..>, <cell 3>, <string>
             or os.path.basename(os.path.dirname(filename)).startswith("ipykernel_"))
 
 
