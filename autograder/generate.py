@@ -151,12 +151,13 @@ def template_files(course_root: Path) -> dict[str, str]:
         files[f"{SUPPORT_DIR}/{name}"] = path.read_text(encoding="utf-8")
     files["conftest.py"] = CONFTEST_FILE.read_text(encoding="utf-8")
     files["pytest.ini"] = pytest_ini()
-    files["README.md"] = readme([(a.id, a.title, a.functions) for a in assignments])
     sources = [a.root / NOTEBOOK_SOURCE for a in assignments
                if (a.root / NOTEBOOK_SOURCE).is_file()]
     if len(sources) > 1:
         raise ConfigError(f"only one assignment may have {NOTEBOOK_SOURCE}: "
                           + ", ".join(str(p) for p in sources))
+    files["README.md"] = readme([(a.id, a.title, a.functions) for a in assignments],
+                                notebook=sources[0].parent.name if sources else None)
     if sources:
         stubs = function_stubs(solution.read_text(encoding="utf-8"))
         files[NOTEBOOK_FILE] = exercises_notebook(sources[0].read_text(encoding="utf-8"),
@@ -223,25 +224,36 @@ def pytest_ini() -> str:
 # ---------------------------------------------------------------- README
 
 
-def readme(assignments: list[tuple[str, str, tuple[str, ...]]]) -> str:
-    """The student's README: how to work, check and submit."""
+def readme(assignments: list[tuple[str, str, tuple[str, ...]]], *,
+           notebook: str | None = "activations") -> str:
+    """The student's README: how to work, check and submit.
+
+    Args:
+        assignments: (id, title, functions) of each assignment.
+        notebook: the assignment worked in ``exercises.ipynb`` (the others: in
+            ``neural_network.py``).
+    """
     listing = "".join(f"* `{aid}`: {title}. Functions: {', '.join(f'`{f}`' for f in fns)}.\n"
                       for aid, title, fns in assignments)
     first = assignments[0][0] if assignments else "activations"
-    commands = "".join(f"       dlgrade check -a {aid}\n" for aid, _, _ in assignments)
+    commands = "".join(
+        f"    dlgrade check {NOTEBOOK_FILE} -a {aid}    # the notebook, as it is graded\n"
+        if aid == notebook else f"    dlgrade check -a {aid}\n" for aid, _, _ in assignments)
     return f"""# Your NumPy deep-learning toolkit
 
-Welcome! In this folder you build `neural_network.py`, the toolkit of the course
-"Learn Deep Learning with NumPy", one function at a time, and check yourself as
-you go.
+Welcome! In this folder you build the functions of the course "Learn Deep
+Learning with NumPy", one at a time, and check yourself as you go.
 
 ## What is here
 
-* `neural_network.py`: the file you write and hand in. Each function has its
-  docstring (inputs, outputs, shapes); its body raises `NotImplementedError`
-  until you write it.
-* `exercises.ipynb`: the Part 3.2 exercises as a notebook; they use your
-  `relu` and `softmax`.
+* `exercises.ipynb`: Part 3.2 (`activations`). Write `relu` and `softmax` in
+  their cells; a `check(...)` cell after each runs its public checks right
+  there, then come the course's four exercises. **Hand in this notebook** for
+  Part 3.2.
+* `neural_network.py`: the whole toolkit (`toolkit`), every function with its
+  docstring (inputs, outputs, shapes) and a body that raises
+  `NotImplementedError` until you write it. **Hand in this file** for the
+  toolkit.
 * `tests/<assignment>/`: the public checks of each assignment (plain pytest:
   read them!) and its README.
 * `tests/_dlgrade/`, `conftest.py`, `pytest.ini`: what makes plain `pytest`
@@ -252,37 +264,38 @@ you go.
 {listing}
 ## How to work
 
-1. Pick one function in `neural_network.py` and read its docstring.
-2. Replace the `raise NotImplementedError(...)` line with your code.
-3. Check it. With dlgrade (`pip install dlgrade`), name your assignment from
-   the list above:
+In the notebook: write a function, run its cell, run the `check(...)` cell
+below it, read the message, fix, repeat. `check_all()` at the end says what
+passes and what is next. The checks need dlgrade in the notebook's Python
+(`%pip install dlgrade`, or the path your instructor gave you, in a cell).
+
+In `neural_network.py`: replace a `raise NotImplementedError(...)` line with
+your code. Check your work from this folder, naming the assignment:
 
 {commands}
-   Or with plain pytest, which needs nothing but numpy and pytest:
+Or with plain pytest, which needs nothing but numpy and pytest (it checks
+`neural_network.py`):
 
-       python -m pytest tests/{first}
-       python -m pytest tests/{first} -k relu    # only the checks of relu
+    python -m pytest tests/{first}
+    python -m pytest tests/{first} -k relu    # only the checks of relu
 
-4. Read the message of a failing check: it says what was expected and what
-   your function returned. Fix, run again, then go on to the next function.
-
-Checks of functions you have not written yet fail with `NotImplementedError`:
-that is expected, not a bug.
+Checks of functions you have not written yet say "not written yet": that is
+expected, not a bug.
 
 ## Public and hidden checks
 
 The checks in `tests/` are **public**: the grader runs exactly these, with the
 same inputs. When your work is graded, **hidden** checks run as well: other
-shapes, integer input, extreme values, leaving your inputs unchanged. Passing
-every public check is a good sign, not a guarantee: write the function its
-docstring describes, not one that only fits the examples.
+shapes, integer input, extreme values, leaving your inputs unchanged, and your
+code runs in a sandbox. Passing every public check is a good sign, not a
+guarantee: write the function its docstring describes, not one that only fits
+the examples.
 
 ## Handing in
 
-Hand in one file: `neural_network.py`, under that name, with the function names
-and signatures unchanged. If your course collects notebooks instead, hand in a
-notebook whose code cells define the functions (`exercises.ipynb` only imports
-them from `neural_network.py`, so on its own it holds none).
+One file per assignment, under its name, with the function names and
+signatures unchanged: `exercises.ipynb` for Part 3.2 (`activations`),
+`neural_network.py` for the whole toolkit (`toolkit`).
 
 Good luck, and have fun!
 """
