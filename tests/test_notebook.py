@@ -96,6 +96,9 @@ def test_stubs_are_not_written_yet_and_the_reference_passes(template: Path) -> N
     assert all(r.message.startswith("relu is not written yet: it raises NotImplementedError "
                                     "(neural_network.py, line ") for r in report.rows)
     assert report.headline() == "relu: 0 of 2 public checks pass (0/5 points)"
+    shown = str(report).splitlines()  # one line for the unwritten function, not one per check
+    assert shown[1] == "  FAIL  relu (2 checks)  (0/5)"
+    assert shown[2].startswith("        relu is not written yet") and "FAIL" not in shown[3]
     summary = run((), stubs, folder=template, summary=True)
     assert str(summary).splitlines()[:3] == [
         "Part 3.2: Activation functions (relu and softmax): 0 of 2 functions pass their "
