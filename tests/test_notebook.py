@@ -235,6 +235,9 @@ def test_template_notebook_in_a_fresh_venv_off_path(template: Path, tmp_path: Pa
             assert passed == total, text
     assert not [c.id for c in solved.cells if c.cell_type == "code"
                 and any(o.output_type == "error" for o in c.outputs)]
+    # full check names, no terminal colour codes
+    assert "PASS  softmax_probabilities_in_range  (1/1)" in texts["check-exercise-2"]
+    assert not any("\x1b[" in text for text in texts.values())
 
     # and this light install has no nbgrader: the nbgrader commands say what to install
     dlgrade = subprocess.run([str(venv / "bin" / "dlgrade"), "nbgrader", "init", "c"],
