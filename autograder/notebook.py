@@ -27,6 +27,7 @@ import contextlib
 import html
 import io
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -280,6 +281,30 @@ def run(names: tuple[str, ...], namespace: Mapping[str, Any], *, folder: Path,
     functions = source.functions if summary else tuple(dict.fromkeys(r.function for r in rows))
     return Report(title=source.title if summary else title, rows=rows, functions=functions,
                   summary=summary)
+
+
+def preload(folder: Path) -> threading.Thread:
+    """Import the check files found from ``folder`` in a background thread.
+
+    Importing them (and pytest, which they import) is most of the first
+    ``check()``'s time; in a Jupyter kernel this starts when the notebook
+    imports this module, while the student is still writing code.
+    """
+
+    def load() -> None:
+        try:
+            for source in find_assignments(folder):
+                for path in source.files:
+                    collect_file(path)
+        except Exception:  # noqa: BLE001 - check() reports any problem itself
+            pass
+
+    thread = threading.Thread(target=load, name="dlgrade-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+_PRELOAD = preload(Path.cwd()) if "ipykernel" in sys.modules else None
 
 
 def _caller_namespace() -> Mapping[str, Any]:

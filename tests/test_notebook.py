@@ -14,7 +14,7 @@ import pytest
 from autograder.assignment import load_assignment
 from autograder.generate import generate_template
 from autograder.nbgrader_course import collect_checks, split_solution
-from autograder.notebook import GRADING_NOTE, check, check_all, run
+from autograder.notebook import GRADING_NOTE, check, check_all, preload, run
 from autograder.runtime.collect import collect_file
 from autograder.selfcheck import self_check
 
@@ -245,3 +245,16 @@ def test_template_notebook_in_a_fresh_venv_off_path(template: Path, tmp_path: Pa
     assert (dlgrade.returncode, dlgrade.stderr) == (
         2, "dlgrade: error: nbgrader is not installed; for dlgrade's nbgrader commands: "
         "pip install 'dlgrade[nbgrader]'\n")
+
+
+def test_preload_imports_the_check_files_once(template: Path) -> None:
+    from autograder.runtime import collect
+
+    files = sorted((template / "tests").glob("*/test_*.py"))
+    before = set(collect._MODULES)
+    preload(template).join(timeout=60)
+    loaded = set(collect._MODULES) - before
+    assert sorted(Path(path) for path, _ in loaded) == [f.resolve() for f in files]
+    module = collect.load_module(files[0])
+    assert module is collect._MODULES[(str(files[0].resolve()), files[0].stat().st_mtime_ns)]
+    assert set(collect._MODULES) - before == loaded  # check() reuses them: no second import

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import sys
+import threading
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any, Callable
 from autograder.runtime.checkrun import check_id
 
 _MODULES: dict[tuple[str, int], types.ModuleType] = {}
+_LOCK = threading.Lock()  # the notebook preloads check files in a thread
 
 
 class CollectError(Exception):
@@ -93,7 +95,12 @@ def _cases(mark: Any, where: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def load_module(path: Path) -> types.ModuleType:
-    """Import a check file by path (again only when it changed)."""
+    """Import a check file by path (again only when it changed). Thread-safe."""
+    with _LOCK:
+        return _load_module(path)
+
+
+def _load_module(path: Path) -> types.ModuleType:
     key = (str(path.resolve()), path.stat().st_mtime_ns)
     if key not in _MODULES:
         name = f"_dlgrade_checks_{len(_MODULES)}_{path.stem}"
