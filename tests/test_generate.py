@@ -203,6 +203,9 @@ def test_plain_pytest_fails_on_stubs_and_passes_with_the_solution(template_copy:
     assert stubs.returncode == 1, stubs.stdout + stubs.stderr  # 1: checks failed, 2+: broken
     assert counts.get("failed", 0) > 0 and "error" not in counts and "errors" not in counts
     assert "NotImplementedError" in stubs.stdout
+    # the same message as dlgrade check, from the same runtime (tests/_dlgrade/checkrun.py)
+    assert ("relu is not written yet: it raises NotImplementedError (neural_network.py, line "
+            in stubs.stdout)
 
     shutil.copy(COURSE / SOLUTION_FILE, template_copy / "neural_network.py")
     solved = run_pytest(template_copy)
