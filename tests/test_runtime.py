@@ -156,3 +156,10 @@ def test_student_proxy_hides_private_names(name):
     else:
         with pytest.raises(StudentError):
             getattr(student, name)(1)
+
+
+def test_where_points_at_the_students_line_not_into_the_library(tmp_path: Path):
+    namespace = load(tmp_path, "nn.py", "import json\ndef relu(Z):\n    return json.loads('{')\n")
+    outcome, message, _ = run(uses_relu, namespace)
+    assert outcome == ERROR and message.startswith("relu raised JSONDecodeError: ")
+    assert message.endswith("(nn.py, line 3: return json.loads('{'))")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import linecache
 import os
+import sysconfig
 import types
 import warnings
 import zlib
@@ -116,7 +117,9 @@ def describe_call_error(name: str, info: Mapping[str, Any]) -> StudentError:
                         kind="exception")
 
 
-NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__))
+# not the student's code: numpy's internals and the standard library
+LIBRARY_DIRS = (os.path.dirname(os.path.abspath(np.__file__)),
+                sysconfig.get_paths()["stdlib"])
 
 
 def _cell_file(filename: str) -> bool:
@@ -131,9 +134,9 @@ def where(exc: BaseException) -> str:
     tb = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
-        # skip this module (it makes the call) and numpy's internals
+        # skip this module (it makes the call) and library code
         if tb.tb_frame.f_globals is not globals() and not code.co_filename.startswith(
-                NUMPY_DIR):
+                LIBRARY_DIRS):
             place = ("your cell" if _cell_file(code.co_filename)
                      else os.path.basename(code.co_filename))
             found = f"{place}, line {tb.tb_lineno}"
