@@ -111,6 +111,10 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
 
     if not submissions.is_dir():
         raise UsageError(f"'{submissions}' is not a folder of submissions")
+    if to_nbgrader:
+        from autograder.cli_nbgrader import require_nbgrader
+
+        require_nbgrader()  # before grading, not after
     options = GradeOptions(
         jobs=jobs or os.cpu_count() or 2, force=force, gradebook=gradebook, scheduler=scheduler,
         overrides={"call_timeout": timeout, "memory_mb": memory,

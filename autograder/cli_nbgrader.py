@@ -5,12 +5,38 @@ Wired into the main command with ``main.add_command(nbgrader_group)``.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import click
 
-nbgrader_group = click.Group(
-    "nbgrader", help="Run the course on Jupyter with nbgrader (release/collect workflow).")
+from autograder.errors import UsageError
+
+INSTALL_HINT = "pip install 'dlgrade[nbgrader]'"
+
+
+def require_nbgrader() -> None:
+    """Stop with one line saying what to install when nbgrader is missing.
+
+    nbgrader and Jupyter are an extra (``dlgrade[nbgrader]``): a student's
+    install of dlgrade does not carry them.
+
+    Raises:
+        UsageError: nbgrader cannot be imported.
+    """
+    if importlib.util.find_spec("nbgrader") is None:
+        raise UsageError("nbgrader is not installed; for dlgrade's nbgrader commands: "
+                         + INSTALL_HINT)
+
+
+@click.group("nbgrader")
+def nbgrader_group() -> None:
+    """Run the course on Jupyter with nbgrader (release/collect workflow).
+
+    Needs the nbgrader extra: pip install 'dlgrade[nbgrader]'.
+    """
+    require_nbgrader()
+
 
 
 @nbgrader_group.command("init")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import copy
 import importlib.util
 import time
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -28,24 +27,19 @@ import numpy as np
 import pytest
 from _pytest.runner import runtestprotocol
 
-from autograder.checklib import CheckFailed, Expect
-from autograder.results import ERROR, FAILED, GRADER_ERROR, PASSED, CheckResult, CheckSpec
+from autograder import checklib
+from autograder.results import GRADER_ERROR, PASSED, CheckResult, CheckSpec
+from autograder.runtime import checkrun
+from autograder.runtime.checkrun import HIDDEN_GENERIC, MARKERS  # noqa: F401 - re-exported
 from autograder.sandbox import helpers as helper_module
-from autograder.student import Student, StudentError
+from autograder.student import Student
 
-MARKERS = {
-    "points(n)": "points the check is worth",
-    "visibility(name)": "'public' (students see the check) or 'hidden' (grader only)",
-    "tags(function, ...)": "the toolkit function the check exercises, first",
-}
-HIDDEN_GENERIC = "This hidden check failed."
-OUR_FIXTURES = {"student", "expect", "rng", "helpers"}
+OUR_FIXTURES = set(checkrun.FIXTURES)
 
 
 def check_id(item: pytest.Item) -> str:
-    name = item.name.split("[")[0]
-    name = name[5:] if name.startswith("test_") else name
-    return name + (item.name[len(item.name.split("[")[0]):] if "[" in item.name else "")
+    """The id of a collected check (see :func:`checkrun.check_id`)."""
+    return checkrun.check_id(item.name)
 
 
 def spec_of(item: pytest.Item) -> CheckSpec:
@@ -179,15 +173,15 @@ class GradingPlugin:
         return self._student
 
     @pytest.fixture
-    def expect(self, request: pytest.FixtureRequest) -> Expect:
+    def expect(self, request: pytest.FixtureRequest) -> checklib.Expect:
         spec = self.specs.get(request.node.nodeid)
-        return Expect(hidden=spec is not None and spec.visibility == "hidden",
-                      diagnose=self.diagnose)
+        return checklib.Expect(hidden=spec is not None and spec.visibility == "hidden",
+                               diagnose=self.diagnose)
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
         """A private generator, seeded by the check's name: same inputs for everyone."""
-        return np.random.default_rng(zlib.crc32(check_id(request.node).encode()))
+        return checkrun.make_rng(check_id(request.node))
 
     @pytest.fixture
     def helpers(self) -> Any:
@@ -207,16 +201,10 @@ class GradingPlugin:
     def classify(self, exc: BaseException, nodeid: str) -> tuple[str, str, str]:
         """(outcome, message for the student, detail for the instructor)."""
         spec = self.specs.get(nodeid)
-        hidden = spec is not None and spec.visibility == "hidden"
-        if isinstance(exc, StudentError):
-            return ERROR, exc.message, ""
-        if isinstance(exc, CheckFailed):
-            return FAILED, str(exc), ""
-        if isinstance(exc, AssertionError):
-            return FAILED, HIDDEN_GENERIC if hidden else (str(exc) or "failed"), ""
-        detail = f"{type(exc).__name__}: {exc} [{nodeid}]"
-        return (GRADER_ERROR, "The grader hit an internal error on this check; it is not "
-                "your fault and your instructor can see it.", detail)
+        outcome, message, detail = checkrun.classify(
+            exc, hidden=spec is not None and spec.visibility == "hidden",
+            check_failed=checklib.CheckFailed)
+        return outcome, message, f"{detail} [{nodeid}]" if detail else ""
 
     def fixture_values(self, item: pytest.Item) -> dict[str, Any] | None:
         """Arguments for calling a check directly, or None if it needs pytest's
@@ -229,11 +217,10 @@ class GradingPlugin:
         if not set(wanted) <= OUR_FIXTURES:
             return None  # e.g. tmp_path, or an autouse fixture
         spec = self.specs[item.nodeid]
-        make = {"student": lambda: self._student, "helpers": lambda: helper_module,
-                "expect": lambda: Expect(hidden=spec.visibility == "hidden",
-                                         diagnose=self.diagnose),
-                "rng": lambda: np.random.default_rng(zlib.crc32(spec.id.encode()))}
-        return {**{n: make[n]() for n in wanted}, **params}
+        given = checkrun.fixtures(spec.id, hidden=spec.visibility == "hidden",
+                                  student=self._student, checklib=checklib,
+                                  helpers=helper_module, diagnose=self.diagnose)
+        return {**{n: given[n] for n in wanted}, **params}
 
     def run_item(self, item: pytest.Item) -> CheckResult:
         """Run one check against the current submission.

@@ -10,12 +10,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-# outcome of one check
-PASSED = "passed"
-FAILED = "failed"  # a property of the student's answer does not hold
-ERROR = "error"  # the student's code raised, crashed, hung or is missing
-GRADER_ERROR = "grader_error"  # the grader failed: not the student's fault
-OUTCOMES = (PASSED, FAILED, ERROR, GRADER_ERROR)
+# outcome of one check: defined once, in the check runtime
+from autograder.runtime.checkrun import (  # noqa: F401 - re-exported
+    ERROR,
+    FAILED,
+    GRADER_ERROR,
+    OUTCOMES,
+    PASSED,
+)
 
 
 @dataclass(frozen=True)

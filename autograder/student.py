@@ -21,20 +21,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from autograder.runtime.checkrun import StudentError, describe_call_error  # noqa: F401
 from autograder.sandbox import helpers as helper_module
 from autograder.sandbox.client import Limits, SandboxError, Worker, WorkerGone, Zygote
 
 HELPER_NAMES = {id(fn): name for name, fn in helper_module.HELPERS.items()}
-
-
-class StudentError(Exception):
-    """Student code could not give an answer. ``kind`` is one of ``missing``,
-    ``import``, ``exception``, ``timeout``, ``crash``, ``bad_return``."""
-
-    def __init__(self, message: str, *, kind: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.kind = kind
 
 
 class Runner(Protocol):
@@ -93,25 +84,6 @@ def write_back(args: tuple, kwargs: dict, mutated: list) -> None:
             target[...] = new.astype(target.dtype, copy=False)
         elif isinstance(parent, (dict, list)) and keys:
             parent[keys[-1]] = new
-
-
-def describe_call_error(name: str, info: dict) -> StudentError:
-    kind = info.get("kind", "exception")
-    if kind == "missing":
-        return StudentError(f"`{name}` is not defined in your file (is it spelled "
-                            "exactly like that, at the top level?)", kind="missing")
-    if kind == "bad_return":
-        return StudentError(f"{name} returned something that is not a number, array, "
-                            f"list, tuple or dict ({info.get('message', '')})",
-                            kind="bad_return")
-    etype = info.get("type", "Exception")
-    where = f" ({info['where']})" if info.get("where") else ""
-    if etype == "NotImplementedError":
-        return StudentError(f"{name} is not written yet: it raises NotImplementedError"
-                            f"{where}", kind="exception")
-    message = info.get("message", "")
-    return StudentError(f"{name} raised {etype}: {message}{where}".rstrip(": "),
-                        kind="exception")
 
 
 class SandboxRunner:

@@ -26,6 +26,7 @@ from autograder.generate import (
     stub_source,
     template_files,
 )
+from autograder.nbgrader_course import split_solution
 from autograder.plugin import check_id
 
 COURSE = Path(__file__).resolve().parents[1]
@@ -202,6 +203,9 @@ def test_plain_pytest_fails_on_stubs_and_passes_with_the_solution(template_copy:
     assert stubs.returncode == 1, stubs.stdout + stubs.stderr  # 1: checks failed, 2+: broken
     assert counts.get("failed", 0) > 0 and "error" not in counts and "errors" not in counts
     assert "NotImplementedError" in stubs.stdout
+    # the same message as dlgrade check, from the same runtime (tests/_dlgrade/checkrun.py)
+    assert ("relu is not written yet: it raises NotImplementedError (neural_network.py, line "
+            in stubs.stdout)
 
     shutil.copy(COURSE / SOLUTION_FILE, template_copy / "neural_network.py")
     solved = run_pytest(template_copy)
@@ -233,26 +237,87 @@ def test_rng_is_seeded_by_check_name_as_in_the_grader(template_copy: Path, tmp_p
 # ------------------------------------------------------------------ notebook
 
 
-def test_notebook_is_valid_nbformat_v4_without_outputs():
+def notebook_cells() -> list:
     notebook = nbformat.reads(template_files(COURSE)["exercises.ipynb"], as_version=4)
     nbformat.validate(notebook)
-    assert notebook.nbformat == 4
-    code = [c for c in notebook.cells if c.cell_type == "code"]
+    return notebook.cells
+
+
+def test_notebook_is_a_place_to_write_relu_and_softmax_each_followed_by_its_check():
+    cells = notebook_cells()
+    code = [c for c in cells if c.cell_type == "code"]
     assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert "from neural_network import relu, softmax" in code[0].source
-    assert '"dlgrade", "check", "-a", "activations"' in code[-1].source
-    assert notebook.cells[-2].cell_type == "markdown"  # a note before the self-check
+    by_id = {c.id: i for i, c in enumerate(cells)}
+    stubs = stub_source((COURSE / SOLUTION_FILE).read_text())
+    for function in ("relu", "softmax"):
+        write = cells[by_id[f"write-{function}"]]
+        # the stub of neural_network.py: signature, the course's docstring, NotImplementedError
+        assert write.source.startswith(f"def {function}(Z: Array) -> Array:\n    \"\"\"")
+        assert write.source in stubs
+        assert write.source.rstrip().endswith(f'raise NotImplementedError("Write {function} here")')
+        following = cells[by_id[f"write-{function}"] + 1]
+        assert following.source == f'check("{function}")'
+
+
+def test_notebook_has_the_four_course_exercises_each_followed_by_its_check():
+    cells = notebook_cells()
+    exercises = [(i, c) for i, c in enumerate(cells) if c.id.startswith("exercise-")]
+    assert [c.id for _, c in exercises] == [f"exercise-{n}" for n in (1, 2, 3, 4)]
+    expected_checks = ['check("relu_course_matrix")',
+                       'check("softmax_probabilities_in_range", "softmax_rows_sum_to_one")',
+                       'check("relu_zero_count_course")', 'check("softmax_extreme_scores")']
+    for (index, cell), check in zip(exercises, expected_checks, strict=True):
+        assert cell.metadata["tags"] == ["raises-exception"]  # "Run All" goes on past it
+        assert cells[index + 1].source == check
+    # the course's data: the 4x3 matrix, randn(3, 5), uniform(-5, 5), and integers in 4
+    sources = [c.source for _, c in exercises]
+    assert "np.array([[-1.5, 2.0, 0.0], [-0.5, -2.0, 1.5], [3.0, -1.0, 0.5], [-3.0, 4.0, -0.2]])" \
+        in sources[0]
+    assert "np.random.randn(3, 5)" in sources[1]
+    assert "np.random.uniform(-5, 5, (5, 4))" in sources[2]
+    assert "np.array([[1000, 1000, 1000], [-1000, -1000, -1000]])" in sources[3]
+    assert cells[-2].source == "check_all()"
+    # no PATH lookup, no subprocess: the checks run in the kernel
+    text = "".join(c.source for c in cells)
+    for banned in ("shutil.which", "subprocess", "import dlgrade"):
+        assert banned not in text
+
+
+def test_notebook_says_which_file_is_graded_and_that_hidden_checks_exist():
+    intro = notebook_cells()[0].source
+    assert "**Which file is graded?**" in intro and "`exercises.ipynb`" in intro
+    assert "hidden checks" in intro and "sandbox" in intro
+
+
+@pytest.mark.parametrize("source, problem", [
+    ("text\n```python\nx = 1\n", "never closed"),
+    ("```python {stub=nope}\n```\n", "no function 'nope'"),
+    ("```python {id=a}\n```\n```python {id=a}\n```\n", "same id"),
+    ("```python {colour=red}\n```\n", "attributes are"),
+])
+def test_malformed_notebook_source_is_reported(source: str, problem: str):
+    with pytest.raises(ConfigError, match=problem):
+        notebook_cells_of(source)
+
+
+def notebook_cells_of(source: str) -> list:
+    from autograder.generate import notebook_cells as parse
+
+    return parse(source, stubs={"relu": "def relu(Z):\n    raise NotImplementedError\n"})
 
 
 def test_notebook_exercises_run_with_the_solution(template_copy: Path):
-    shutil.copy(COURSE / SOLUTION_FILE, template_copy / "neural_network.py")
-    notebook = nbformat.reads((template_copy / "exercises.ipynb").read_text(), as_version=4)
-    exercises = [c.source for c in notebook.cells if c.cell_type == "code"][:-1]
-    assert len(exercises) == 5  # the imports and the four exercises
-    run = subprocess.run([sys.executable, "-c", "\n\n".join(exercises)], cwd=template_copy,
+    # the notebook's code cells with the reference bodies, run as one script
+    cells = nbformat.reads((template_copy / "exercises.ipynb").read_text(), as_version=4).cells
+    reference = (COURSE / SOLUTION_FILE).read_text()
+    solution = {name: "\n".join(line for line in code.splitlines() if "### " not in line)
+                for name, code in split_solution(reference).functions.items()}
+    code = [solution[c.id[6:]] if c.id.startswith("write-") else c.source
+            for c in cells if c.cell_type == "code" and not c.source.startswith("check")]
+    run = subprocess.run([sys.executable, "-c", "\n\n".join(code)], cwd=template_copy,
                          capture_output=True, text=True, timeout=60, check=False)
     assert run.returncode == 0, run.stderr
-    assert "negatives became 0: True" in run.stdout  # exercise 1
-    assert "row sums: [1. 1. 1.]" in run.stdout  # exercise 2
+    assert "[[0.  2.  0. ]" in run.stdout  # exercise 1: relu of the first row
+    assert "should be close to 1):\n [1. 1. 1.]" in run.stdout  # exercise 2
     assert "entries set to 0:" in run.stdout  # exercise 3
-    assert "no nan or inf: True" in run.stdout  # exercise 4
+    assert "[[0.33333333 0.33333333 0.33333333]" in run.stdout  # exercise 4

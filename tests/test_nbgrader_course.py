@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 import subprocess
 import sys
@@ -194,3 +195,41 @@ def test_nbgrader_generates_and_validates(tmp_path: Path, repo: Path) -> None:
         ["validate", str(source)], course, tmp_path / "home")
     assert "VALIDATION FAILED ON 2 CELL(S)" in _nbgrader(
         ["validate", str(released)], course, tmp_path / "home")
+
+
+def test_setup_cell_is_the_runtime_files_verbatim(activations_nb: Any, repo: Path) -> None:
+    setup = next(c for c in activations_nb.cells if c.get("id") == "dlgrade-setup").source
+    runtime = repo / "autograder" / "runtime"
+    for path in (runtime / "nbsetup.py", runtime / "checkrun.py", repo / "autograder/checklib.py",
+                 repo / "autograder/sandbox/helpers.py"):
+        assert path.read_text().strip() in setup, f"{path.name} is not in the setup cell verbatim"
+    # a stub's test cell says what the grader says: not written yet
+    stub = "def relu(Z):\n    raise NotImplementedError()\n"
+    cells = [setup, stub, "checks = Checks('relu', points=10)\n"
+             "checks.run(lambda student, expect: student.relu(1), 'relu_probe', points=3)\n"
+             "print(checks.score())"]
+    kernel = ("import json, sys\nnamespace = {'__name__': '__main__'}\n"
+              "for i, cell in enumerate(json.load(sys.stdin)):\n"
+              "    exec(compile(cell, f'<cell {i}>', 'exec'), namespace)\n")
+    out = subprocess.run([sys.executable, "-c", kernel], input=json.dumps(cells),
+                         capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.splitlines() == [
+        "FAIL  relu_probe  (0/3)",
+        # (a kernel also shows the line's code: IPython keeps cells in linecache)
+        "      relu is not written yet: it raises NotImplementedError (your cell, line 2)",
+        "relu: 0 of 3 check points", "0.0"]
+
+
+@pytest.mark.parametrize("args", [["nbgrader", "init", "course"],
+                                  ["grade", "subs", "-a", "activations", "-o", "out",
+                                   "--to-nbgrader"]])
+def test_without_nbgrader_one_line_says_what_to_install(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "subs").mkdir()
+    hide = ("import sys; sys.modules['nbgrader'] = None; from autograder.cli import main; "
+            "main(sys.argv[1:])")
+    out = subprocess.run([sys.executable, "-c", hide, *args], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr == ("dlgrade: error: nbgrader is not installed; for dlgrade's nbgrader "
+                          "commands: pip install 'dlgrade[nbgrader]'\n")
+    assert not (tmp_path / "course").exists() and not (tmp_path / "out").exists()

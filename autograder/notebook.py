@@ -1,0 +1,340 @@
+"""Checks inside a Jupyter notebook: ``check("relu")`` right after the cell defining relu.
+
+    from autograder.notebook import check, check_all
+
+    check("relu")        # the public checks of relu, on the relu of this notebook
+    check("relu_course_matrix")   # one check, by the name dlgrade check shows
+    check_all()          # every function of the assignment: what passes, what is next
+
+The checks are the public checks of the course (the student template's
+``tests/<assignment>/``, or a course's ``assignments/<assignment>/public/``,
+found from the notebook's folder or a folder above it). They run in the
+kernel's own process against the functions the notebook defines *now*: this
+is the student's own code on the student's own machine, so there is no
+sandbox, and an endless loop is stopped with the kernel's interrupt button.
+Fixtures, seeds and messages are dlgrade's own (:mod:`autograder.runtime`),
+so the messages are those of ``dlgrade check``. Nothing here uses PATH or a
+subprocess: it works in a kernel whose virtual environment was never
+activated.
+
+When the notebook is graded (its cells run in dlgrade's sandbox, not as
+``__main__``), ``check`` and ``check_all`` do nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from autograder import checklib
+from autograder.runtime import checkrun
+from autograder.runtime.collect import Check, CollectError, collect_file
+from autograder.sandbox import helpers
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+GRADING_NOTE = ("These are the public checks. When your work is graded, hidden checks run "
+                "as well (other shapes, extreme values, your inputs left unchanged), and your "
+                "file runs in a sandbox: passing here is a good sign, not a guarantee.")
+NOT_WRITTEN = checkrun.NOT_WRITTEN
+
+
+# ---------------------------------------------------------------- finding the checks
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one assignment's public checks live."""
+
+    id: str
+    title: str
+    functions: tuple[str, ...]
+    files: tuple[Path, ...]
+
+
+def find_assignments(start: Path) -> list[Source]:
+    """The assignments with public checks, from ``start`` or the nearest folder above it.
+
+    A student template has ``tests/<id>/``; a course has ``assignments/<id>/public/``.
+    """
+    for folder in (start, *start.parents):
+        found = []
+        for toml in sorted(folder.glob("tests/*/assignment.toml")):
+            found.append(_source(toml, toml.parent))
+        for toml in sorted(folder.glob("assignments/*/assignment.toml")):
+            found.append(_source(toml, toml.parent / "public"))
+        found = [s for s in found if s.files]
+        if found:
+            return found
+    return []
+
+
+def _source(toml: Path, checks: Path) -> Source:
+    data = tomllib.loads(toml.read_text(encoding="utf-8"))
+    return Source(id=toml.parent.name, title=str(data.get("title", toml.parent.name)),
+                  functions=tuple(data.get("functions", ())),
+                  files=tuple(sorted(checks.glob("test_*.py"))))
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class Row:
+    """One check's result."""
+
+    check: str
+    function: str
+    points: float
+    max_points: float
+    outcome: str
+    message: str
+
+
+@dataclass
+class Report:
+    """What ``check`` or ``check_all`` found: shown as HTML in Jupyter, text elsewhere."""
+
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    functions: tuple[str, ...] = ()
+    summary: bool = False  # check_all: one line per function
+    problem: str = ""  # why nothing could be checked
+
+    @property
+    def passed(self) -> bool:
+        """Did every check run pass?"""
+        return bool(self.rows) and all(r.outcome == checkrun.PASSED for r in self.rows)
+
+    def function_status(self, function: str) -> str:
+        """``passes``, ``not written yet``, ``not defined...``, ``fails N of M checks``."""
+        mine = [r for r in self.rows if r.function == function]
+        bad = [r for r in mine if r.outcome != checkrun.PASSED]
+        if not mine:
+            return "no public checks"
+        if not bad:
+            return "passes"
+        if all(NOT_WRITTEN in r.message for r in bad):
+            return "not written yet"
+        if all(r.message.startswith(f"`{function}` is not defined") for r in bad):
+            return "not defined: run the cell that defines it"
+        return f"fails {len(bad)} of {len(mine)} checks"
+
+    def progress(self) -> str:
+        """E.g. ``1 of 2 functions pass their public checks; next: softmax``."""
+        done = [f for f in self.functions if self.function_status(f) == "passes"]
+        todo = [f for f in self.functions if f not in done]
+        line = f"{len(done)} of {len(self.functions)} functions pass their public checks"
+        return line + (f"; next: {todo[0]}" if todo else ". Well done!")
+
+    def headline(self) -> str:
+        if self.problem:
+            return self.problem
+        if self.summary:
+            return f"{self.title}: {self.progress()}"
+        points = sum(r.points for r in self.rows)
+        total = sum(r.max_points for r in self.rows)
+        passed = sum(r.outcome == checkrun.PASSED for r in self.rows)
+        return (f"{self.title}: {passed} of {len(self.rows)} public checks pass "
+                f"({points:g}/{total:g} points)")
+
+    def shown_rows(self) -> list[Row]:
+        """The rows to show: a function not written (or not defined) yet gets one row."""
+        shown: list[Row] = []
+        for row in self.rows:
+            status = self.function_status(row.function)
+            if status == "not written yet" or status.startswith("not defined"):
+                if any(r.function == row.function for r in shown):
+                    continue
+                mine = [r for r in self.rows if r.function == row.function]
+                row = Row(check=f"{row.function} ({len(mine)} checks)", function=row.function,
+                          points=0.0, max_points=sum(r.max_points for r in mine),
+                          outcome=row.outcome, message=row.message)
+            shown.append(row)
+        return shown
+
+    def __str__(self) -> str:
+        lines = [self.headline()]
+        if self.summary:
+            lines += [f"  {f:<22} {self.function_status(f)}" for f in self.functions]
+        else:
+            for row in self.shown_rows():
+                mark = "PASS" if row.outcome == checkrun.PASSED else "FAIL"
+                lines.append(f"  {mark}  {row.check}  ({row.points:g}/{row.max_points:g})")
+                if row.message:
+                    lines += [f"        {line}" for line in row.message.splitlines()]
+        if not self.problem:
+            lines.append(GRADING_NOTE)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        cell = "padding:2px 8px;text-align:left;vertical-align:top"
+        out = [f"<div class='dlgrade-check'><p><b>{esc(self.headline())}</b></p>"]
+        if self.summary:
+            out.append(f"<table><tr><th style='{cell}'>function</th>"
+                       f"<th style='{cell}'>public checks</th></tr>")
+            for function in self.functions:
+                status = self.function_status(function)
+                color = "#1a7f37" if status == "passes" else "#b35900"
+                out.append(f"<tr><td style='{cell}'><code>{esc(function)}</code></td>"
+                           f"<td style='{cell};color:{color}'>{esc(status)}</td></tr>")
+            out.append("</table>")
+        elif self.rows:
+            out.append(f"<table><tr><th style='{cell}'>check</th><th style='{cell}'>points"
+                       f"</th><th style='{cell}'>result</th><th style='{cell}'>message</th>"
+                       "</tr>")
+            for row in self.shown_rows():
+                ok = row.outcome == checkrun.PASSED
+                result = ("<span style='color:#1a7f37'>PASS</span>" if ok
+                          else "<span style='color:#cf222e'>FAIL</span>")
+                out.append(
+                    f"<tr><td style='{cell}'><code>{esc(row.check)}</code></td>"
+                    f"<td style='{cell}'>{row.points:g}/{row.max_points:g}</td>"
+                    f"<td style='{cell}'>{result}</td>"
+                    f"<td style='{cell};white-space:pre-wrap'>{esc(row.message)}</td></tr>")
+            out.append("</table>")
+        if not self.problem:
+            out.append(f"<p style='font-size:90%'>{esc(GRADING_NOTE)}</p>")
+        return "".join(out) + "</div>"
+
+
+# ---------------------------------------------------------------- running
+
+
+def _select(names: tuple[str, ...], sources: list[Source],
+            assignment: str | None) -> tuple[Source, list[Check]]:
+    """The assignment to use and its checks matching ``names`` (functions or check ids)."""
+    if assignment is not None:
+        chosen = [s for s in sources if s.id == assignment]
+        if not chosen:
+            known = ", ".join(s.id for s in sources)
+            raise LookupError(f"unknown assignment '{assignment}' (known: {known})")
+        sources = chosen
+    best: tuple[Source, list[Check]] | None = None
+    for source in sources:
+        checks = [c for path in source.files for c in collect_file(path)]
+        checks = [c for c in checks if c.visibility == "public"]
+        if names:
+            wanted = [c for c in checks if c.function in names or c.id in names]
+            if not all(any(n in (c.function, c.id) for c in wanted) for n in names):
+                continue
+            checks = wanted
+        # a function in several assignments: the smallest one (Part 3.2 before the toolkit)
+        if best is None or len(source.functions) < len(best[0].functions):
+            best = (source, checks)
+    if best is None:
+        functions = sorted({f for s in sources for f in s.functions})
+        raise LookupError(f"no public checks named {', '.join(map(repr, names))} "
+                          f"(functions: {', '.join(functions)})")
+    return best
+
+
+def run(names: tuple[str, ...], namespace: Mapping[str, Any], *, folder: Path,
+        assignment: str | None = None, summary: bool = False) -> Report:
+    """Run public checks against the functions of ``namespace``.
+
+    Args:
+        names: functions or check ids; empty: every check of the assignment.
+        namespace: where the student's functions live (the notebook's globals).
+        folder: where to look for the checks (and above it).
+        assignment: the assignment id; default: the smallest that has ``names``.
+        summary: one line per function (``check_all``) rather than one per check.
+
+    Returns:
+        The report (its ``problem`` says why nothing ran, if so).
+    """
+    title = ", ".join(names) if names else "all functions"
+    sources = find_assignments(folder)
+    if not sources:
+        return Report(title=title, problem=(
+            f"No checks found in '{folder}' or above it: open this notebook from your copy "
+            "of the student template (the folder with tests/)."))
+    try:
+        source, checks = _select(names, sources, assignment)
+    except (LookupError, CollectError) as exc:
+        return Report(title=title, problem=str(exc.args[0]))
+    student = checkrun.InProcessStudent(namespace)
+    rows = []
+    for item in checks:
+        with contextlib.redirect_stdout(io.StringIO()):  # the table, not the prints
+            outcome, message, detail = checkrun.run_check(
+                item.test, item.id, hidden=False, student=student, checklib=checklib,
+                helpers=helpers, params=item.params, quiet=True)
+        if outcome == checkrun.GRADER_ERROR:
+            message = f"{message} ({detail})"
+        rows.append(Row(check=item.id, function=item.function, outcome=outcome,
+                        points=item.points if outcome == checkrun.PASSED else 0.0,
+                        max_points=item.points, message=message))
+    functions = source.functions if summary else tuple(dict.fromkeys(r.function for r in rows))
+    return Report(title=source.title if summary else title, rows=rows, functions=functions,
+                  summary=summary)
+
+
+def preload(folder: Path) -> threading.Thread:
+    """Import the check files found from ``folder`` in a background thread.
+
+    Importing them (and pytest, which they import) is most of the first
+    ``check()``'s time; in a Jupyter kernel this starts when the notebook
+    imports this module, while the student is still writing code.
+    """
+
+    def load() -> None:
+        try:
+            for source in find_assignments(folder):
+                for path in source.files:
+                    collect_file(path)
+        except Exception:  # noqa: BLE001 - check() reports any problem itself
+            pass
+
+    thread = threading.Thread(target=load, name="dlgrade-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+_PRELOAD = preload(Path.cwd()) if "ipykernel" in sys.modules else None
+
+
+def _caller_namespace() -> Mapping[str, Any]:
+    return sys._getframe(2).f_globals
+
+
+def check(*names: str, assignment: str | None = None) -> Report | None:
+    """Run the public checks of functions (or single checks, by id) on this notebook's code.
+
+    Args:
+        names: e.g. ``"relu"``, or a check's id such as ``"relu_course_matrix"``.
+        assignment: which assignment's checks; default: the smallest one that has them.
+
+    Returns:
+        A report, shown as a table by Jupyter; None while the notebook is being graded.
+    """
+    namespace = _caller_namespace()
+    if namespace.get("__name__") != "__main__":
+        return None  # imported or graded: the grader runs its own checks
+    return run(names, namespace, folder=Path.cwd(), assignment=assignment)
+
+
+def check_all(assignment: str | None = None) -> Report | None:
+    """Every function of the assignment: which pass their public checks, and what is next.
+
+    Args:
+        assignment: which assignment; default: the smallest one (``activations``
+            in the student template).
+    """
+    namespace = _caller_namespace()
+    if namespace.get("__name__") != "__main__":
+        return None
+    return run((), namespace, folder=Path.cwd(), assignment=assignment, summary=True)
