@@ -92,12 +92,13 @@ def test_collection_of_stacked_parametrize_matches_pytest(tmp_path: Path) -> Non
 def test_stubs_are_not_written_yet_and_the_reference_passes(template: Path) -> None:
     stubs = namespace_of(template / "neural_network.py")
     report = run(("relu",), stubs, folder=template)
-    assert [r.check for r in report.rows] == ["relu_course_matrix", "relu_zero_count_course"]
+    assert [r.check for r in report.rows] == ["relu_course_matrix", "relu_zero_count_course",
+                                              "relu_returns_a_new_array"]
     assert all(r.message.startswith("relu is not written yet: it raises NotImplementedError "
                                     "(neural_network.py, line ") for r in report.rows)
-    assert report.headline() == "relu: 0 of 2 public checks pass (0/5 points)"
+    assert report.headline() == "relu: 0 of 3 public checks pass (0/5 points)"
     shown = str(report).splitlines()  # one line for the unwritten function, not one per check
-    assert shown[1] == "  FAIL  relu (2 checks)  (0/5)"
+    assert shown[1] == "  FAIL  relu (3 checks)  (0/5)"
     assert shown[2].startswith("        relu is not written yet") and "FAIL" not in shown[3]
     summary = run((), stubs, folder=template, summary=True)
     assert str(summary).splitlines()[:3] == [
@@ -140,7 +141,7 @@ def test_html_escapes_everything_and_says_hidden_checks_and_sandbox(template: Pa
     report = run(("relu",), namespace, folder=template)
     page = report._repr_html_()
     assert "&lt;b&gt;oops&lt;/b&gt; [/b] &amp; more" in page and "<b>oops" not in page
-    assert "<table>" in page and page.count("FAIL</span>") == 2
+    assert "<table>" in page and page.count("FAIL</span>") == len(report.rows) == 3
     assert "hidden checks" in GRADING_NOTE and "sandbox" in GRADING_NOTE
     assert GRADING_NOTE in str(report)
 
