@@ -39,6 +39,8 @@ MARKERS = {
     "tags(function, ...)": "the toolkit function the check exercises, first",
 }
 HIDDEN_GENERIC = "This hidden check failed."
+# diagnose(fn, args, got) -> the cause, or (cause, fix), or None (see checklib.Expect.fail)
+Diagnoser = Callable[[str, Any, Any], "str | tuple[str, str] | None"]
 OUR_FIXTURES = {"student", "expect", "rng", "helpers"}
 
 
@@ -63,13 +65,15 @@ def spec_of(item: pytest.Item) -> CheckSpec:
                      nodeid=item.nodeid)
 
 
-def load_diagnoser(mistakes_file: Path | None) -> Callable[[str, Any, Any], str | None] | None:
+def load_diagnoser(mistakes_file: Path | None) -> Diagnoser | None:
     """Build ``diagnose(fn, args, got)`` from a course's library of known mistakes.
 
     The library (``assignments/mistakes.py``) maps a toolkit function to
-    ``(message, wrong_implementation)`` pairs. Diagnosis runs each wrong
-    implementation on the check's input, here on the trusted side, and names
-    the first whose output equals what the student returned.
+    ``(message, wrong_implementation)`` pairs; a wrong implementation's ``hint``
+    attribute, when set, is how to fix it (the second level of feedback).
+    Diagnosis runs each wrong implementation on the check's input, here on the
+    trusted side, and names the first whose output equals what the student
+    returned.
     """
     if mistakes_file is None:
         return None
@@ -79,7 +83,7 @@ def load_diagnoser(mistakes_file: Path | None) -> Callable[[str, Any, Any], str 
     spec.loader.exec_module(module)
     library: dict[str, list[tuple[str, Callable[..., Any]]]] = module.MISTAKES
 
-    def diagnose(fn: str, args: Any, got: Any) -> str | None:
+    def diagnose(fn: str, args: Any, got: Any) -> str | tuple[str, str] | None:
         for message, wrong in library.get(fn, []):
             try:
                 with np.errstate(all="ignore"):
@@ -87,7 +91,8 @@ def load_diagnoser(mistakes_file: Path | None) -> Callable[[str, Any, Any], str 
             except Exception:  # noqa: BLE001 - a variant may not apply to this input
                 continue
             if same_output(candidate, got):
-                return message
+                # the fix (second level) is kept apart from the cause: see mistake(hint=)
+                return message, str(getattr(wrong, "hint", ""))
         return None
 
     return diagnose
@@ -136,7 +141,7 @@ class GradingPlugin:
 
     def __init__(self, *, source: Iterable[Any], make_runner: Callable[[Any], Any],
                  emit: Callable[[Graded], None],
-                 diagnose: Callable[[str, Any, Any], str | None] | None = None,
+                 diagnose: Diagnoser | None = None,
                  on_collected: Callable[[list[CheckSpec]], None] | None = None) -> None:
         self.source = source
         self.make_runner = make_runner
@@ -203,6 +208,7 @@ class GradingPlugin:
             report.dlgrade = (PASSED, "", "")
         else:
             report.dlgrade = self.classify(call.excinfo.value, item.nodeid)
+            report.dlgrade_hint = str(getattr(call.excinfo.value, "hint", "") or "")
 
     def classify(self, exc: BaseException, nodeid: str) -> tuple[str, str, str]:
         """(outcome, message for the student, detail for the instructor)."""
@@ -244,13 +250,14 @@ class GradingPlugin:
         """
         spec = self.specs[item.nodeid]
         start = time.perf_counter()
-        outcome, message, detail = PASSED, "", ""
+        outcome, message, detail, hint = PASSED, "", "", ""
         kwargs = self.fixture_values(item)
         if kwargs is not None:
             try:
                 item.obj(**kwargs)  # type: ignore[attr-defined]
             except Exception as exc:  # noqa: BLE001 - classified below
                 outcome, message, detail = self.classify(exc, item.nodeid)
+                hint = str(getattr(exc, "hint", "") or "")
             reports = []
         else:
             reports = runtestprotocol(item, log=False, nextitem=None)
@@ -259,6 +266,7 @@ class GradingPlugin:
             verdict = getattr(report, "dlgrade", None)
             if report.failed and verdict and verdict[0] != PASSED:
                 outcome, message, detail = verdict
+                hint = getattr(report, "dlgrade_hint", "")
                 break
             if report.skipped:
                 outcome, message = GRADER_ERROR, "skipped"
@@ -268,7 +276,7 @@ class GradingPlugin:
                            points=spec.points if outcome == PASSED else 0.0,
                            max_points=spec.points, visibility=spec.visibility,
                            outcome=outcome, message=message, duration=round(duration, 5),
-                           detail=detail)
+                           detail=detail, hint=hint if outcome == FAILED else "")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
