@@ -135,6 +135,17 @@ class Expect:
         if not bool(condition):
             self.fail(message, hint=hint, fn=fn, args=args, got=got)
 
+    @staticmethod
+    def change(first: float, last: float) -> str:
+        """How a quantity (a loss) changed, as observed: "went from 2.5 to 2.5", or
+        "grew from 2.759e+05 to 4.479e+85 (a factor of about 10^80)"."""
+        text = f"from {fmt(first)} to {fmt(last)}"
+        if not (np.isfinite(first) and np.isfinite(last)) or last <= first:
+            return f"went {text}"
+        if first > 0 and last / first >= 100:
+            return f"grew {text} (a factor of about 10^{int(np.floor(np.log10(last / first)))})"
+        return f"grew {text}"
+
     # ------------------------------------------------------------- values
 
     def array(self, value: Any, *, what: str, shape: tuple[int, ...] | None = None,

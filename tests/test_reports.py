@@ -239,3 +239,17 @@ def test_feedback_lists_functions_that_lost_points_first() -> None:
     for text in (feedback_markdown(result, checks, title="t"),
                  feedback_html(result, checks, title="t")):
         assert text.index("softmax_rows") < text.index("relu_ok")
+
+
+def test_feedback_shows_the_hint_under_the_message_results_json_does_not(
+        tmp_path: Path) -> None:
+    # graded feedback is read after grading: both levels; results.json: the message only
+    result = graded()
+    result.checks[2].hint = "Divide by the sum over axis=1 <keepdims>."
+    write(tmp_path, [result])
+    markdown = (tmp_path / "ada" / "feedback.md").read_text("utf-8")
+    assert "  Hint: `Divide by the sum over axis=1 <keepdims>.`" in markdown
+    assert markdown.index("did you normalise") < markdown.index("Hint:")
+    page = (tmp_path / "ada" / "feedback.html").read_text("utf-8")
+    assert '<p class="hint">Hint: Divide by the sum over axis=1 &lt;keepdims&gt;.</p>' in page
+    assert "Hint" not in json.dumps(results_json(tmp_path, "ada"))

@@ -30,10 +30,11 @@ def unpack(expect, result, W0, num_epochs, args, hint=""):
                            fn="gradient_descent", args=args)
     expect.true(history.size == num_epochs,
                 f"loss_history should hold one loss per epoch ({num_epochs} values), but it "
-                f"holds {history.size}: record the loss once, after each epoch's batches.",
+                f"holds {history.size}.",
+                hint="Record the loss once per epoch, after that epoch's batches.",
                 fn="gradient_descent", args=args, got=result)
     expect.true(np.all(np.isfinite(history)),
-                f"loss_history contains nan or inf values. {hint}".strip(),
+                "loss_history contains nan or inf values.", hint=hint,
                 fn="gradient_descent", args=args, got=result)
     return W, b, history.ravel()
 
@@ -70,9 +71,9 @@ def test_gd_logistic_regression(student, expect, rng, helpers):
                                 "outside (0, 1): apply activation_fn to X @ W + b.")
     expect.true(history[-1] < 0.5 * np.log(2),
                 "with activation_fn=sigmoid and the log loss, training should bring the "
-                f"loss well below log(2) = 0.693; it ended at {history[-1]:.4g}. Is "
-                "activation_fn applied to X @ W + b before computing the error, and do the "
-                "steps go against the gradient?",
+                f"loss well below log(2) = 0.693; it ended at {history[-1]:.4g}.",
+                hint="Is activation_fn applied to X @ W + b before computing the error, and "
+                "do the steps go against the gradient?",
                 fn="gradient_descent", args=args, got=result)
     accuracy = np.mean((helpers.logistic(X @ W + b) > 0.5) == (y > 0.5))
     expect.true(accuracy > 0.9, f"the trained classifier gets only {accuracy:.0%} of the "
