@@ -2,14 +2,19 @@
 
     python bench/bench_check.py             # 15 runs of each, toolkit and activations
     python bench/bench_check.py --runs 31 --assignments toolkit
+    python bench/bench_check.py --before ../main   # also time another checkout's code
 
 It copies the student template to a temporary folder, puts the reference
 solution in it as neural_network.py, and times the real command there (a
 subprocess: `python -m autograder.cli check -a ASSIGNMENT`, sandboxed, as a
 student would run it), then the floor: `python -c "import numpy"`, the
-least any Python command that checks NumPy code can cost. It prints the
-median, the quartiles and the minimum of each. Nothing is asserted: the
-machine is shared and noisy; compare figures from one run.
+least any Python command that checks NumPy code can cost. With ``--before
+DIR`` it also times the command with the ``autograder`` package and the
+student template of another checkout (``PYTHONPATH=DIR``), e.g. main before
+a change. The commands take
+turns, run after run, so that a change in the machine's load hits them all
+alike. It prints the median, the quartiles and the minimum of each. Nothing
+is asserted: the machine is shared and noisy; compare figures from one run.
 """
 
 from __future__ import annotations
@@ -27,19 +32,28 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def timed(command: list[str], cwd: Path, runs: int, *, ok: tuple[int, ...] = (0,)) -> list[float]:
-    """Wall-clock seconds of ``runs`` runs of ``command`` (after one warm-up run)."""
-    env = {**os.environ, "NO_COLOR": "1"}
-    times = []
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+    """Wall-clock seconds of one run of ``command`` (which must not fail)."""
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n"
+                         f"{proc.stdout}{proc.stderr}")
+    return elapsed
+
+
+Command = tuple[list[str], dict[str, str], Path]  # argv, environment, folder
+
+
+def timed(commands: dict[str, Command], runs: int) -> dict[str, list[float]]:
+    """Seconds of ``runs`` runs of each command, taking turns (after a warm-up run)."""
+    times: dict[str, list[float]] = {label: [] for label in commands}
     for index in range(runs + 1):
-        start = time.perf_counter()
-        proc = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
-        if proc.returncode not in ok:
-            raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n"
-                             f"{proc.stdout}{proc.stderr}")
-        if index:  # the first run warms the file cache
-            times.append(elapsed)
+        for label, (command, env, cwd) in commands.items():
+            elapsed = run(command, cwd, env)
+            if index:  # the first round warms the file cache
+                times[label].append(elapsed)
     return times
 
 
@@ -53,20 +67,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--assignments", nargs="+", default=["toolkit", "activations"])
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another checkout whose autograder/ to time too")
     args = parser.parse_args()
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("PYTHONPATH", None)
     with tempfile.TemporaryDirectory(prefix="dlgrade-bench-check-") as tmp:
-        work = Path(tmp) / "template"
-        shutil.copytree(REPO / "student_template", work)
-        shutil.copy(REPO / "solutions" / "neural_network.py", work / "neural_network.py")
+        work = template_copy(REPO, Path(tmp) / "after")
+        commands: dict[str, Command] = {
+            "floor: python -c 'import numpy'": ([sys.executable, "-c", "import numpy"], env,
+                                                work)}
+        for assignment in args.assignments:
+            check = [sys.executable, "-m", "autograder.cli", "check", "-a", assignment]
+            commands[f"dlgrade check -a {assignment}"] = (check, env, work)
+            if args.before is not None:
+                before = args.before.resolve()
+                commands[f"  before ({before.name}), -a {assignment}"] = (
+                    check, {**env, "PYTHONPATH": str(before)},
+                    template_copy(before, Path(tmp) / f"before-{assignment}"))
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f}")
-        floor = timed([sys.executable, "-c", "import numpy"], work, args.runs)
-        print(line("floor: python -c 'import numpy'", floor))
-        for assignment in args.assignments:
-            times = timed([sys.executable, "-m", "autograder.cli", "check", "-a", assignment],
-                          work, args.runs)
-            print(line(f"dlgrade check -a {assignment}", times))
+        for label, times in timed(commands, args.runs).items():
+            print(line(label, times))
         print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+def template_copy(checkout: Path, folder: Path) -> Path:
+    """A student's copy of ``checkout``'s template, holding the reference solution."""
+    shutil.copytree(checkout / "student_template", folder)
+    shutil.copy(checkout / "solutions" / "neural_network.py", folder / "neural_network.py")
+    return folder
 
 
 if __name__ == "__main__":
