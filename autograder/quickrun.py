@@ -10,8 +10,9 @@ cases itself, and calls each check with the same fixtures, seeds and outcome
 classification as the grading plugin (:mod:`autograder.plugin`).
 
 Whatever it cannot read exactly that way (a fixture other than ours, any
-other pytest feature, two cases with the same id) makes it run the checks in
-the full pytest session instead, as grading does.
+other pytest feature, at import or while a check runs, two cases with the
+same id) makes it run the checks in the full pytest session instead, as
+grading does.
 """
 
 from __future__ import annotations
@@ -244,6 +245,8 @@ def run_check(check: QuickCheck, student: Student) -> CheckResult:
     start = time.perf_counter()
     try:
         check.test(**{n: given[n] for n in names})
+    except NeedsPytest:
+        raise  # pytest.approx, pytest.raises... at run time: the session runs them all
     except Exception as exc:  # noqa: BLE001 - classified
         outcome, message, detail = classify(exc, hidden=check.visibility == "hidden")
         hint = str(getattr(exc, "hint", "") or "") if outcome == FAILED else ""
@@ -321,7 +324,6 @@ def run_public_checks(assignment: Assignment, sub: Submission,
                       files: list[Path]) -> tuple[SubmissionResult, list[str]]:
     """The public checks of ``files`` on ``sub``: (result, sandbox protections)."""
     try:
-        checks = collect(files)
+        return run_quick(assignment, sub, collect(files))
     except NeedsPytest:
         return run_in_session(assignment, sub, files)
-    return run_quick(assignment, sub, checks)

@@ -52,6 +52,12 @@ def collect_standalone(files: list[Path], monkeypatch: pytest.MonkeyPatch) -> li
     return checks
 
 
+def imported_modules(importtime: str) -> set[str]:
+    """The modules named in ``python -X importtime``'s report."""
+    return {line.rsplit("|", 1)[-1].strip() for line in importtime.splitlines()
+            if line.startswith("import time:")}
+
+
 def shown(result) -> list[dict]:
     """What a student sees of each check (durations left out)."""
     return [{k: v for k, v in asdict(c).items() if k not in ("duration", "detail")}
@@ -115,7 +121,27 @@ def test_dlgrade_check_imports_neither_pytest_nor_rich(repo: Path, tmp_path: Pat
                           cwd=work, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "NO_COLOR": "1"})
     assert proc.returncode == 0, proc.stdout
-    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
-                if line.startswith("import time:")}
+    imported = imported_modules(proc.stderr)
     assert "autograder.quickrun" in imported
     assert not {m for m in imported if m.split(".")[0] in ("pytest", "_pytest", "rich")}
+
+
+def test_a_check_using_pytest_while_it_runs_is_run_by_pytest(repo: Path, tmp_path: Path) -> None:
+    # `dlgrade check` reads checks without pytest; pytest.approx inside a check body
+    # is only met while it runs: the whole run moves to the pytest session
+    work = tmp_path / "work"
+    subprocess.run(["cp", "-r", str(repo / "student_template"), str(work)], check=True)
+    (work / "neural_network.py").write_text((repo / "solutions" / "neural_network.py")
+                                            .read_text())
+    (work / "tests" / "activations" / "test_zz_extra.py").write_text(
+        "import pytest\n"
+        "pytestmark = [pytest.mark.tags('relu'), pytest.mark.visibility('public')]\n\n"
+        "@pytest.mark.points(1)\n"
+        "def test_relu_of_two(student):\n"
+        "    assert float(student.relu(2.0)) == pytest.approx(2.0)\n")
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "autograder.cli", "check",
+                           "-a", "activations"], cwd=work, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "NO_COLOR": "1"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "6 of 6 public checks passed" in proc.stdout
+    assert "pytest" in imported_modules(proc.stderr)  # the fallback ran
