@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from autograder.assignment import Assignment, list_assignments, load_assignment
@@ -89,7 +89,7 @@ def template_assignment(root: Path, assignment_id: str) -> Assignment:
             data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{toml_path}: {exc}") from None
-    limit_names = Limits.__dataclass_fields__.keys()
+    limit_names = {f.name for f in fields(Limits)}
     limits = Limits(**{k: v for k, v in data.get("limits", {}).items() if k in limit_names})
     return Assignment(id=assignment_id, title=str(data.get("title", assignment_id)),
                       submit=str(data.get("submit", "neural_network.py")),
