@@ -103,6 +103,8 @@ def render_self_check(outcome: SelfCheck, *, hints: bool = False, file: TextIO |
         where = f" (at {cell['where']})" if cell.get("where") else ""
         say(plain(f"Notebook cell {cell.get('cell')} raised {cell.get('type')}: "
                   f"{cell.get('message')}{where} (the other cells still ran)"))
+    if result.cell_errors:
+        say()
     groups: dict[str, list[CheckResult]] = {f: [] for f in outcome.functions}
     for check in result.checks:
         groups.setdefault(check.function, []).append(check)
