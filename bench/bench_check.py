@@ -8,7 +8,10 @@ It copies the student template to a temporary folder, puts the reference
 solution in it as neural_network.py, and times the real command there (a
 subprocess: `python -m autograder.cli check -a ASSIGNMENT`, sandboxed, as a
 student would run it), then the floor: `python -c "import numpy"`, the
-least any Python command that checks NumPy code can cost. With ``--before
+least any Python command that checks NumPy code can cost. Besides wall-clock
+time it prints the median CPU time (user + system) of each command and the
+processes it waited for: on a busy machine that figure moves far less than
+the wall-clock one (the sandbox's own processes may escape it). With ``--before
 DIR`` it also times the command with the ``autograder`` package and the
 student template of another checkout (``PYTHONPATH=DIR``), e.g. main before
 a change. The commands take
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -32,23 +36,28 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str]) -> float:
-    """Wall-clock seconds of one run of ``command`` (which must not fail)."""
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds of it and the children it waited for) of one
+    run of ``command``, which must not fail."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n"
                          f"{proc.stdout}{proc.stderr}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 Command = tuple[list[str], dict[str, str], Path]  # argv, environment, folder
 
 
-def timed(commands: dict[str, Command], runs: int) -> dict[str, list[float]]:
-    """Seconds of ``runs`` runs of each command, taking turns (after a warm-up run)."""
-    times: dict[str, list[float]] = {label: [] for label in commands}
+def timed(commands: dict[str, Command], runs: int) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds of ``runs`` runs of each command, taking turns (after a
+    warm-up run)."""
+    times: dict[str, list[tuple[float, float]]] = {label: [] for label in commands}
     for index in range(runs + 1):
         for label, (command, env, cwd) in commands.items():
             elapsed = run(command, cwd, env)
@@ -57,10 +66,12 @@ def timed(commands: dict[str, Command], runs: int) -> dict[str, list[float]]:
     return times
 
 
-def line(label: str, times: list[float]) -> str:
-    q1, median, q3 = statistics.quantiles(times, n=4)
+def line(label: str, runs: list[tuple[float, float]]) -> str:
+    wall = [w for w, _ in runs]
+    q1, median, q3 = statistics.quantiles(wall, n=4)
+    cpu = statistics.median(c for _, c in runs)
     return (f"{label:<34} median {median:.3f} s   quartiles {q1:.3f}-{q3:.3f} s   "
-            f"min {min(times):.3f} s   ({len(times)} runs)")
+            f"min {min(wall):.3f} s   CPU {cpu:.3f} s   ({len(wall)} runs)")
 
 
 def main() -> None:
