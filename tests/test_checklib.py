@@ -106,3 +106,14 @@ def test_a_masked_comparison_reports_the_index_in_the_callers_array() -> None:
     A = np.array([0.0, 0.0, 3.0, 8.0])  # wrong at index 3 of Z (index 1 of Z[Z > 0])
     text = str(failure(lambda: Expect().close(A, Z, where=Z > 0, what="relu(Z) where Z > 0")))
     assert "wrong in 1 of 2 entries; first at index (3,): got 8, expected 4" in text
+
+
+@pytest.mark.parametrize("first, last, text", [
+    (4.483e4, 1.652e91, "grew from 4.483e+04 to 1.652e+91 (a factor of about 10^86)"),
+    (2.0, 3.0, "grew from 2 to 3"),
+    (2.0, 0.5, "went from 2 to 0.5"),
+    (2.0, float("nan"), "went from 2 to nan"),
+])
+def test_change_says_what_was_observed(first: float, last: float, text: str) -> None:
+    # a diverging loss is described (by how much it grew), not blamed on one cause
+    assert Expect.change(first, last) == text

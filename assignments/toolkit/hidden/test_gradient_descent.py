@@ -51,8 +51,11 @@ def test_gd_full_batch(student, expect, rng, helpers):
                                       loss_fn=helpers.squared_error)
     W, b, history = unpack(expect, result, W0, 30, args)
     expect.true(history[-1] < history[0] and history[-1] < 0.1 * initial,
-                "full-batch gradient descent on an easy problem did not bring the loss "
-                "far below its initial value.", fn="gradient_descent", args=args, got=result)
+                "full-batch gradient descent on an easy problem should bring the loss far "
+                f"below its initial value, but it {expect.change(history[0], history[-1])}.",
+                hint="Likely causes: steps that are too big (the gradient summed over the "
+                "batch instead of averaged), steps along the gradient instead of against it, "
+                "or b never updated.", fn="gradient_descent", args=args, got=result)
 
 
 @pytest.mark.points(2)
