@@ -145,3 +145,17 @@ def test_a_check_using_pytest_while_it_runs_is_run_by_pytest(repo: Path, tmp_pat
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "6 of 6 public checks passed" in proc.stdout
     assert "pytest" in imported_modules(proc.stderr)  # the fallback ran
+
+
+def test_the_pytest_session_runs_checks_from_a_folder_named_like_a_parameter(
+        repo: Path, tmp_path: Path, reference_source: str) -> None:
+    # pytest refuses a path holding "[": a student's folder "my [work]" must not matter
+    folder = tmp_path / "my [work]" / "tests"
+    folder.mkdir(parents=True)
+    assignment = load_assignment(repo, "activations")
+    files = []
+    for path in assignment.check_files(hidden=False):
+        files.append(folder / path.name)
+        files[-1].write_text(path.read_text())
+    result, _ = run_in_session(assignment, submission(reference_source), files)
+    assert [c.outcome for c in result.checks] == ["passed"] * 5
