@@ -11,12 +11,12 @@ student would run it), then the floor: `python -c "import numpy"`, the
 least any Python command that checks NumPy code can cost. Besides wall-clock
 time it prints the median CPU time (user + system) of each command and the
 processes it waited for: on a busy machine that figure moves far less than
-the wall-clock one (the sandbox's own processes may escape it). With ``--before
-DIR`` it also times the command with the ``autograder`` package and the
-student template of another checkout (``PYTHONPATH=DIR``), e.g. main before
-a change. The commands take
-turns, run after run, so that a change in the machine's load hits them all
-alike. It prints the median, the quartiles and the minimum of each. Nothing
+the wall-clock one (the sandbox's own processes may escape it). With
+``--before DIR`` it also times the command with the code and the student
+template of another checkout (a copy of its ``autograder/`` on
+``PYTHONPATH``), e.g. main before a change. The commands take turns, run
+after run, so that a change in the machine's load hits them all alike. It
+prints the median, the quartiles and the minimum of each. Nothing
 is asserted: the machine is shared and noisy; compare figures from one run.
 """
 
@@ -82,7 +82,10 @@ def main() -> None:
                         help="another checkout whose autograder/ to time too")
     args = parser.parse_args()
     env = {**os.environ, "NO_COLOR": "1"}
-    env.pop("PYTHONPATH", None)
+    # as in a student's shell: Python caches compiled modules (this machine's
+    # environment turns that off, which recompiles dlgrade and the checks every run)
+    for name in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(name, None)
     with tempfile.TemporaryDirectory(prefix="dlgrade-bench-check-") as tmp:
         work = template_copy(REPO, Path(tmp) / "after")
         commands: dict[str, Command] = {
@@ -93,8 +96,10 @@ def main() -> None:
             commands[f"dlgrade check -a {assignment}"] = (check, env, work)
             if args.before is not None:
                 before = args.before.resolve()
+                code = Path(tmp) / f"before-code-{assignment}"  # its caches go there
+                shutil.copytree(before / "autograder", code / "autograder")
                 commands[f"  before ({before.name}), -a {assignment}"] = (
-                    check, {**env, "PYTHONPATH": str(before)},
+                    check, {**env, "PYTHONPATH": str(code)},
                     template_copy(before, Path(tmp) / f"before-{assignment}"))
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f}")
