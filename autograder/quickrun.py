@@ -128,13 +128,20 @@ def _first(marks: list[Any], name: str) -> Any:
     raise NeedsPytest(f"a check without @pytest.mark.{name}")
 
 
+def _escaped(text: str) -> str:
+    """An id as pytest writes it: non-ASCII characters escaped."""
+    return text.encode("unicode_escape").decode("ascii")
+
+
 def _case_id(value: Any, argname: str, index: int) -> str:
     """pytest's id of a parameter value given no id."""
     if isinstance(value, str):
-        return value.encode("unicode_escape").decode("ascii")
+        return _escaped(value)
     if value is None or isinstance(value, (bool, int, float)):
         return str(value)
-    return f"{argname}{index}"
+    if isinstance(value, (tuple, list, dict, np.ndarray)):
+        return f"{argname}{index}"
+    raise NeedsPytest("a parameter pytest names in its own way (a function, class, enum...)")
 
 
 def _cases(mark: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -149,11 +156,13 @@ def _cases(mark: Any) -> list[tuple[str, dict[str, Any]]]:
         raise NeedsPytest("parametrize ids that are not a list")
     cases = []
     for index, entry in enumerate(argvalues):
+        if all(hasattr(entry, a) for a in ("values", "marks", "id")):
+            raise NeedsPytest("pytest.param(...)")
         values = (entry,) if len(names) == 1 else tuple(entry)
         if len(values) != len(names):
             raise NeedsPytest("a parametrize case of the wrong length")
         given = ids[index] if ids is not None and index < len(ids) else None
-        case = (str(given) if given is not None
+        case = (_escaped(str(given)) if given is not None
                 else "-".join(_case_id(v, n, index) for n, v in zip(names, values, strict=True)))
         cases.append((case, dict(zip(names, values, strict=True))))
     if len({c for c, _ in cases}) != len(cases):

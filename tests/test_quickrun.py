@@ -159,3 +159,46 @@ def test_the_pytest_session_runs_checks_from_a_folder_named_like_a_parameter(
         files[-1].write_text(path.read_text())
     result, _ = run_in_session(assignment, submission(reference_source), files)
     assert [c.outcome for c in result.checks] == ["passed"] * 5
+
+
+PARAMETRIZED = '''
+import pytest
+
+pytestmark = [pytest.mark.tags("relu"), pytest.mark.visibility("public")]
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("a, b", [(1, "x"), (2.5, "\\u00e9t\\u00e9"), (None, True), ((1, 2), [3])])
+def test_values(student, a, b):
+    pass
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("shape", [(2, 3), (4,)], ids=["two by three", "\\u00fcn\\u00ef"])
+def test_ids(student, shape):
+    pass
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("x", [0, 1])
+@pytest.mark.parametrize("y", [2, 3])
+def test_stacked(student, x, y):
+    pass
+'''
+
+
+def test_parametrize_ids_as_pytest_writes_them(repo: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    check = tmp_path / "test_params.py"
+    check.write_text(PARAMETRIZED)
+    specs: list[CheckSpec] = []
+    run_session(assignment=load_assignment(repo, "activations"), submissions=[],
+                emit=lambda r: None, hidden=False, check_files=[check],
+                on_ready=lambda found, zygote: specs.extend(found))
+    quick = collect_standalone([check], monkeypatch)
+    assert [c.id for c in quick] == [s.id for s in specs]
+    assert "values[2.5-\\xe9t\\xe9]" in [c.id for c in quick]  # escaped as pytest does
+    # a value pytest names in its own way (a function): left to pytest
+    check.write_text(PARAMETRIZED.replace('[(1, "x"),', '[(print, "x"),'))
+    with pytest.raises(NeedsPytest):
+        collect_standalone([check], monkeypatch)
