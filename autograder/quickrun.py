@@ -266,8 +266,14 @@ def run_check(check: QuickCheck, student: Student) -> CheckResult:
                        detail=detail, hint=hint)
 
 
-def run_quick(assignment: Assignment, sub: Submission,
-              checks: list[QuickCheck]) -> tuple[SubmissionResult, list[str]]:
+def open_sandbox(mode: str) -> Zygote:
+    """The sandbox ``dlgrade check`` runs the student's code in (it adopts the
+    zygote the CLI started early for the same mode)."""
+    return Zygote(job=0, mode=mode)
+
+
+def run_quick(assignment: Assignment, sub: Submission, checks: list[QuickCheck], *,
+              sandbox_mode: str = "auto") -> tuple[SubmissionResult, list[str]]:
     """Run ``checks`` on ``sub`` in the sandbox: (result, sandbox protections)."""
     start = time.perf_counter()
     if sub.kind == "invalid":
@@ -279,7 +285,7 @@ def run_quick(assignment: Assignment, sub: Submission,
                                 content_hash=sub.content_hash, checks=results,
                                 status="invalid", error=sub.error, graded_at=now_iso()), []
     try:
-        zygote = Zygote(job=0, mode="auto")
+        zygote = open_sandbox(sandbox_mode)
     except SandboxError as exc:
         raise GraderFault(str(exc)) from None
     try:
@@ -309,8 +315,8 @@ def run_quick(assignment: Assignment, sub: Submission,
 # ------------------------------------------------------------------ either way
 
 
-def run_in_session(assignment: Assignment, sub: Submission,
-                   files: list[Path]) -> tuple[SubmissionResult, list[str]]:
+def run_in_session(assignment: Assignment, sub: Submission, files: list[Path], *,
+                   sandbox_mode: str = "auto") -> tuple[SubmissionResult, list[str]]:
     """The public checks of ``files`` on ``sub`` in a pytest session, as grading runs them."""
     from autograder.session import run_session
 
@@ -324,15 +330,15 @@ def run_in_session(assignment: Assignment, sub: Submission,
             copies[-1].parent.mkdir()
             shutil.copy(path, copies[-1])
         run_session(assignment=assignment, submissions=[sub], emit=results.append,
-                    hidden=False, check_files=copies,
+                    hidden=False, check_files=copies, sandbox_mode=sandbox_mode,
                     on_ready=lambda specs, zygote: protections.extend([zygote.mode]))
     return results[0], protections
 
 
-def run_public_checks(assignment: Assignment, sub: Submission,
-                      files: list[Path]) -> tuple[SubmissionResult, list[str]]:
+def run_public_checks(assignment: Assignment, sub: Submission, files: list[Path], *,
+                      sandbox_mode: str = "auto") -> tuple[SubmissionResult, list[str]]:
     """The public checks of ``files`` on ``sub``: (result, sandbox protections)."""
     try:
-        return run_quick(assignment, sub, collect(files))
+        return run_quick(assignment, sub, collect(files), sandbox_mode=sandbox_mode)
     except NeedsPytest:
-        return run_in_session(assignment, sub, files)
+        return run_in_session(assignment, sub, files, sandbox_mode=sandbox_mode)

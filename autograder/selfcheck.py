@@ -137,14 +137,15 @@ def _mapped(result: SubmissionResult, folder: Path) -> SubmissionResult:
                    output=fix(result.output))
 
 
-def self_check(path: Path, *, assignment_id: str = "toolkit",
-               course: Path | None = None) -> SelfCheck:
+def self_check(path: Path, *, assignment_id: str = "toolkit", course: Path | None = None,
+               sandbox: str = "auto") -> SelfCheck:
     """Run the public checks of ``assignment_id`` on the student's file.
 
     Args:
         path: the student's file, or a folder of (or below) the student template.
         assignment_id: which assignment's public checks to run.
         course: a course root to take the checks from (instructors).
+        sandbox: the sandbox mode to run the student's code in.
 
     Raises:
         UsageError: no file to check, or no checks for that assignment.
@@ -167,7 +168,7 @@ def self_check(path: Path, *, assignment_id: str = "toolkit",
     sub.student = os.environ.get("USER", "you")
     from autograder.quickrun import run_public_checks
 
-    result, protections = run_public_checks(assignment, sub, files)
+    result, protections = run_public_checks(assignment, sub, files, sandbox_mode=sandbox)
     return SelfCheck(result=_mapped(result, target.parent), assignment=assignment.id,
                      title=assignment.title, protections=protections, file=target,
                      functions=assignment.functions)
