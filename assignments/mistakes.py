@@ -20,9 +20,15 @@ import numpy as np
 MISTAKES: dict[str, list[tuple[str, Callable[..., Any]]]] = {}
 
 
-def mistake(function: str, message: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a wrong implementation of ``function`` and what to tell the student."""
+def mistake(function: str, message: str,
+            hint: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a wrong implementation of ``function`` and what to tell the student.
+
+    ``message`` names the mistake (the first level of feedback); ``hint``, how to
+    fix it (the second level, shown on request: ``dlgrade check --hints``).
+    """
     def register(wrong: Callable[..., Any]) -> Callable[..., Any]:
+        wrong.hint = hint  # type: ignore[attr-defined]
         MISTAKES.setdefault(function, []).append((message, wrong))
         return wrong
     return register
@@ -30,14 +36,14 @@ def mistake(function: str, message: str) -> Callable[[Callable[..., Any]], Calla
 
 # ------------------------------------------------------------------ relu
 
-@mistake("relu", "relu returns the True/False mask (Z > 0) instead of the values: "
-                 "use np.maximum(0, Z).")
+@mistake("relu", "relu returns the True/False mask (Z > 0) instead of the values.",
+         hint="Use np.maximum(0, Z).")
 def relu_mask(Z):
     return Z > 0
 
 
-@mistake("relu", "relu keeps the negative values and zeroes the positive ones: "
-                 "the comparison is the wrong way round.")
+@mistake("relu", "relu keeps the negative values and zeroes the positive ones.",
+         hint="The comparison is the wrong way round.")
 def relu_inverted(Z):
     return np.minimum(0, Z)
 
@@ -52,14 +58,14 @@ def softmax_axis0(Z):
 
 
 @mistake("softmax", "your softmax divides by the sum of the whole array, not by each "
-                    "row's sum: use np.sum(..., axis=1, keepdims=True).")
+                    "row's sum.", hint="Use np.sum(..., axis=1, keepdims=True).")
 def softmax_global_sum(Z):
     e = np.exp(Z - np.max(Z, axis=1, keepdims=True))
     return e / np.sum(e)
 
 
 @mistake("softmax", "your softmax calls np.exp on the raw scores, which overflows for large "
-                    "scores: subtract each row's maximum first.")
+                    "scores.", hint="Subtract each row's maximum first.")
 def softmax_no_max_shift(Z):
     with np.errstate(all="ignore"):
         e = np.exp(Z)
@@ -67,7 +73,7 @@ def softmax_no_max_shift(Z):
 
 
 @mistake("softmax", "your softmax subtracts the maximum of the whole array instead of each "
-                    "row's maximum (use np.max(Z, axis=1, keepdims=True)).")
+                    "row's maximum.", hint="Use np.max(Z, axis=1, keepdims=True).")
 def softmax_global_max(Z):
     with np.errstate(all="ignore"):
         e = np.exp(Z - np.max(Z))
@@ -82,7 +88,7 @@ def softmax_no_keepdims(Z):
 
 
 @mistake("softmax", "your softmax writes into Z (e.g. Z -= Z.max(...)), which changes the "
-                    "caller's scores: compute Z - max into a new array.")
+                    "caller's scores.", hint="Compute Z - max into a new array.")
 def softmax_shift_in_place(Z):
     # Matched against the caller's array after the call (the "leaves input alone" check):
     # what an in-place shift leaves behind in Z.
@@ -90,15 +96,15 @@ def softmax_shift_in_place(Z):
 
 
 @mistake("relu", "your relu writes into Z (Z[Z < 0] = 0 or np.maximum(Z, 0, out=Z)), which "
-                 "changes the caller's array: use np.maximum(0, Z) to get a new one.")
+                 "changes the caller's array.", hint="Use np.maximum(0, Z) to get a new one.")
 def relu_in_place(Z):
     # Matched against the caller's array after the call: Z, clipped.
     Z[Z < 0] = 0
     return Z
 
 
-@mistake("relu", "relu replaces values <= 1 by 0 or clips at the wrong threshold: the cut-off "
-                 "is 0 (np.maximum(0, Z)).")
+@mistake("relu", "relu replaces values <= 1 by 0 or clips at the wrong threshold.",
+         hint="The cut-off is 0 (np.maximum(0, Z)).")
 def relu_threshold_one(Z):
     return np.where(Z > 1, Z, 0.0)
 
@@ -131,7 +137,7 @@ def normalize_int_buffer(X):
 
 
 @mistake("normalize", "your normalize divides a constant column by its standard deviation 0, "
-                      "which gives nan: divide only where std != 0 (e.g. "
+                      "which gives nan.", hint="Divide only where std != 0 (e.g. "
                       "np.where(std == 0, 1, std)).")
 def normalize_no_std_guard(X):
     return (X - np.mean(X, axis=0)) / np.std(X, axis=0)
@@ -144,8 +150,8 @@ def normalize_rows(X):
     return (X - np.mean(X, axis=1, keepdims=True)) / np.where(std == 0, 1.0, std)
 
 
-@mistake("normalize", "your normalize uses one mean and std for the whole array; each column "
-                      "needs its own (axis=0).")
+@mistake("normalize", "your normalize uses one mean and std for the whole array.",
+         hint="Each column needs its own (axis=0).")
 def normalize_global(X):
     std = np.std(X)
     return (X - np.mean(X)) / (std if std != 0 else 1.0)
@@ -171,15 +177,15 @@ def normalize_variance(X):
     return (X - np.mean(X, axis=0)) / np.where(var == 0, 1.0, var)
 
 
-@mistake("normalize", "your normalize uses the sample standard deviation (ddof=1); the course "
-                      "uses np.std's default (ddof=0).")
+@mistake("normalize", "your normalize uses the sample standard deviation (ddof=1).",
+         hint="The course uses np.std's default (ddof=0).")
 def normalize_ddof1(X):
     std = np.std(X, axis=0, ddof=1)
     return (X - np.mean(X, axis=0)) / np.where(std == 0, 1.0, std)
 
 
 @mistake("normalize", "your normalize writes into X (X -= mean or X /= std), which changes "
-                      "the caller's data: compute (X - mean) / std into a new array.")
+                      "the caller's data.", hint="Compute (X - mean) / std into a new array.")
 def normalize_in_place(X):
     # Matched against the caller's array after the call: X, normalised.
     std = np.std(X, axis=0)
@@ -188,25 +194,26 @@ def normalize_in_place(X):
 
 # ------------------------------------------------------------------ matrix_multiply
 
-@mistake("matrix_multiply", "matrix_multiply multiplies element by element (X * W); the "
-                            "matrix product is X @ W (np.matmul).")
+@mistake("matrix_multiply", "matrix_multiply multiplies element by element (X * W).",
+         hint="The matrix product is X @ W (np.matmul).")
 def matmul_elementwise(X, W):
     return X * W
 
 
-@mistake("matrix_multiply", "matrix_multiply computes W @ X: the order matters, it is X @ W.")
+@mistake("matrix_multiply", "matrix_multiply computes W @ X.",
+         hint="The order matters: it is X @ W.")
 def matmul_swapped(X, W):
     return W @ X
 
 
 @mistake("matrix_multiply", "matrix_multiply transposes one of the matrices (X.T @ W or "
-                            "X @ W.T): it is plainly X @ W.")
+                            "X @ W.T).", hint="It is plainly X @ W.")
 def matmul_transposed(X, W):
     return X.T @ W
 
 
 @mistake("matrix_multiply", "matrix_multiply transposes one of the matrices (X.T @ W or "
-                            "X @ W.T): it is plainly X @ W.")
+                            "X @ W.T).", hint="It is plainly X @ W.")
 def matmul_transposed_w(X, W):
     return X @ W.T
 
@@ -218,33 +225,34 @@ def matmul_result_transposed(X, W):
 
 # ------------------------------------------------------------------ sigmoid
 
-@mistake("sigmoid", "your sigmoid uses np.exp(Z) where it needs np.exp(-Z): it computes "
-                    "sigmoid(-z), so large z gives 0 instead of 1.")
+@mistake("sigmoid", "your sigmoid computes sigmoid(-z): large z gives 0 instead of 1.",
+         hint="It needs np.exp(-Z) where it uses np.exp(Z).")
 def sigmoid_wrong_sign(Z):
     return 1 / (1 + np.exp(Z))
 
 
-@mistake("sigmoid", "your sigmoid is missing parentheses: 1 / 1 + np.exp(-Z) is "
-                    "1 + np.exp(-Z); write 1 / (1 + np.exp(-Z)).")
+@mistake("sigmoid", "your sigmoid computes 1 + np.exp(-Z): 1 / 1 + np.exp(-Z) is missing "
+                    "parentheses.", hint="Write 1 / (1 + np.exp(-Z)).")
 def sigmoid_parentheses(Z):
     return 1 / 1 + np.exp(-Z)
 
 
-@mistake("sigmoid", "your sigmoid returns np.tanh(Z), which lies in (-1, 1); sigmoid is "
-                    "1 / (1 + np.exp(-Z)).")
+@mistake("sigmoid", "your sigmoid returns np.tanh(Z), which lies in (-1, 1).",
+         hint="sigmoid is 1 / (1 + np.exp(-Z)).")
 def sigmoid_tanh(Z):
     return np.tanh(Z)
 
 
 @mistake("sigmoid", "your sigmoid computes np.exp(-Z) / (1 + np.exp(-Z)), which is "
-                    "1 - sigmoid(z): the numerator must be 1 (or np.exp(Z) over "
+                    "1 - sigmoid(z).", hint="The numerator must be 1 (or np.exp(Z) over "
                     "1 + np.exp(Z)).")
 def sigmoid_complement(Z):
     return np.exp(-Z) / (1 + np.exp(-Z))
 
 
 @mistake("sigmoid", "your sigmoid computes np.exp(Z) / (1 + np.exp(Z)) for every z; for "
-                    "z = 1000 that is inf / inf = nan. Use 1 / (1 + np.exp(-Z)) for z >= 0.")
+                    "z = 1000 that is inf / inf = nan.",
+         hint="Use 1 / (1 + np.exp(-Z)) for z >= 0.")
 def sigmoid_exp_ratio(Z):
     if np.max(np.abs(Z)) < 700:  # equals the right sigmoid there: it can name nothing
         raise ValueError("only huge inputs show this mistake")
@@ -297,38 +305,38 @@ def mse_keepdims(y_pred, y):
     return np.mean((y_pred - y) ** 2, keepdims=True)
 
 
-@mistake("mse_loss", "your mse_loss returns the sum of the squared errors; the mean squared "
-                     "error divides by the number of samples (np.mean).")
+@mistake("mse_loss", "your mse_loss returns the sum of the squared errors.",
+         hint="The mean squared error divides by the number of samples (np.mean).")
 def mse_sum(y_pred, y):
     return float(np.sum((y_pred - y) ** 2))
 
 
-@mistake("mse_loss", "your mse_loss averages the errors without squaring them: "
-                     "np.mean((y_pred - y) ** 2).")
+@mistake("mse_loss", "your mse_loss averages the errors without squaring them.",
+         hint="Square each error before taking the mean.")
 def mse_no_square(y_pred, y):
     return float(np.mean(y_pred - y))
 
 
-@mistake("mse_loss", "your mse_loss averages the absolute errors (that is the MAE): square "
-                     "them instead.")
+@mistake("mse_loss", "your mse_loss averages the absolute errors (that is the MAE).",
+         hint="Square them instead.")
 def mse_abs(y_pred, y):
     return float(np.mean(np.abs(y_pred - y)))
 
 
-@mistake("mse_loss", "your mse_loss takes the square root of the mean (that is the RMSE): "
-                     "leave out np.sqrt.")
+@mistake("mse_loss", "your mse_loss takes the square root of the mean (that is the RMSE).",
+         hint="Leave out np.sqrt.")
 def mse_root(y_pred, y):
     return float(np.sqrt(np.mean((y_pred - y) ** 2)))
 
 
-@mistake("mse_loss", "your mse_loss halves the mean (0.5 * mean): the course's MSE has no "
-                     "factor 1/2.")
+@mistake("mse_loss", "your mse_loss halves the mean (0.5 * mean).",
+         hint="The course's MSE has no factor 1/2.")
 def mse_half(y_pred, y):
     return float(0.5 * np.mean((y_pred - y) ** 2))
 
 
 @mistake("mse_loss", "your mse_loss squares the mean error instead of averaging the squared "
-                     "errors: np.mean((y_pred - y) ** 2), not np.mean(y_pred - y) ** 2.")
+                     "errors.", hint="Square first, then take the mean.")
 def mse_square_of_mean(y_pred, y):
     return float(np.mean(y_pred - y) ** 2)
 
@@ -336,22 +344,22 @@ def mse_square_of_mean(y_pred, y):
 # ------------------------------------------------------------------ binary_cross_entropy
 
 @mistake("binary_cross_entropy", "your binary_cross_entropy takes np.log of exactly 0, which "
-                                 "gives -inf or nan: add a tiny epsilon (1e-15) inside the "
-                                 "logs or clip A.")
+                                 "gives -inf or nan.",
+         hint="Add a tiny epsilon (1e-15) inside the logs or clip A.")
 def bce_no_epsilon(A, y):
     return float(-np.mean(y * np.log(A) + (1 - y) * np.log(1 - A)))
 
 
-@mistake("binary_cross_entropy", "your binary_cross_entropy is missing the minus sign: the "
-                                 "loss is -mean(y log A + (1 - y) log(1 - A)), a positive "
-                                 "number.")
+@mistake("binary_cross_entropy", "your binary_cross_entropy is missing the minus sign: "
+                                 "the loss must be a positive number.",
+         hint="The loss is -mean(y log A + (1 - y) log(1 - A)).")
 def bce_sign(A, y):
     eps = 1e-15
     return float(np.mean(y * np.log(A + eps) + (1 - y) * np.log(1 - A + eps)))
 
 
-@mistake("binary_cross_entropy", "your binary_cross_entropy returns the sum over the samples; "
-                                 "use the mean (np.mean).")
+@mistake("binary_cross_entropy", "your binary_cross_entropy returns the sum over the "
+                                 "samples.", hint="Use the mean (np.mean).")
 def bce_sum(A, y):
     eps = 1e-15
     return float(-np.sum(y * np.log(A + eps) + (1 - y) * np.log(1 - A + eps)))
@@ -363,15 +371,15 @@ def bce_missing_negative_term(A, y):
     return float(-np.mean(y * np.log(A + 1e-15)))
 
 
-@mistake("binary_cross_entropy", "your binary_cross_entropy swaps the labels: it is "
-                                 "y * log(A) + (1 - y) * log(1 - A), not y * log(1 - A) + ...")
+@mistake("binary_cross_entropy", "your binary_cross_entropy swaps the labels.",
+         hint="It is y * log(A) + (1 - y) * log(1 - A), not y * log(1 - A) + ...")
 def bce_swapped(A, y):
     eps = 1e-15
     return float(-np.mean(y * np.log(1 - A + eps) + (1 - y) * np.log(A + eps)))
 
 
-@mistake("binary_cross_entropy", "your binary_cross_entropy uses np.log10; the loss uses the "
-                                 "natural logarithm np.log.")
+@mistake("binary_cross_entropy", "your binary_cross_entropy uses np.log10.",
+         hint="The loss uses the natural logarithm np.log.")
 def bce_log10(A, y):
     eps = 1e-15
     return float(-np.mean(y * np.log10(A + eps) + (1 - y) * np.log10(1 - A + eps)))
@@ -449,35 +457,35 @@ def _train(X, y, W, b, lr, num_epochs, batch_size, loss_fn, activation_fn=None, 
     return W, b, history
 
 
-@mistake("gradient_descent", "your gradient_descent steps along the gradient (W + lr * grad) "
-                             "instead of against it (W - lr * grad), so the loss grows.")
+@mistake("gradient_descent", "your gradient_descent steps along the gradient instead of "
+                             "against it, so the loss grows.",
+         hint="The update is W - lr * grad, not W + lr * grad.")
 def gd_sign_flipped(*args):
     return _train(*args, sign=-1.0)
 
 
 @mistake("gradient_descent", "your gradient_descent sums the gradient over the batch instead of "
-                             "averaging it (divide X.T @ error by the batch size), so the "
-                             "steps are far too big.")
+                             "averaging it, so the steps are far too big.",
+         hint="Divide X.T @ error by the batch size.")
 def gd_sum_gradient(*args):
     return _train(*args, mean_grad=False)
 
 
-@mistake("gradient_descent", "your gradient_descent never updates b: add b = b - lr * "
-                             "np.mean(error) after the W update.")
+@mistake("gradient_descent", "your gradient_descent never updates b.",
+         hint="Update b after W, with the mean of the error as its gradient.")
 def gd_no_bias_update(*args):
     return _train(*args, update_b=False)
 
 
-@mistake("gradient_descent", "your gradient_descent never calls activation_fn: compute "
-                             "activation_fn(X @ W + b) for the predictions, in the updates "
-                             "and in the recorded loss.")
+@mistake("gradient_descent", "your gradient_descent never calls activation_fn.",
+         hint="Compute activation_fn(X @ W + b) for the predictions, in the updates and in "
+              "the recorded loss.")
 def gd_no_activation(*args):
     return _train(*args, use_activation=False)
 
 
-@mistake("gradient_descent", "your gradient_descent records the loss after every batch; "
-                             "loss_history needs one value per epoch, after the epoch's "
-                             "batches.")
+@mistake("gradient_descent", "your gradient_descent records the loss after every batch.",
+         hint="loss_history needs one value per epoch, after the epoch's batches.")
 def gd_history_per_batch(*args):
     return _train(*args, per_batch=True)
 
@@ -604,20 +612,20 @@ def ng_missing_parentheses(*args):
 
 
 @mistake("numerical_gradient", "your numerical_gradient uses the forward difference "
-                               "(L(p + h) - L(p)) / h; use the central difference "
-                               "(L(p + h) - L(p - h)) / (2h).")
+                               "(L(p + h) - L(p)) / h.",
+         hint="Use the central difference (L(p + h) - L(p - h)) / (2h).")
 def ng_forward_difference(*args):
     return _difference(*args, kind="forward")
 
 
-@mistake("numerical_gradient", "your numerical_gradient divides by h instead of 2h: the two "
-                               "nudges +h and -h are 2h apart.")
+@mistake("numerical_gradient", "your numerical_gradient divides by h instead of 2h.",
+         hint="The two nudges +h and -h are 2h apart.")
 def ng_divided_by_h(*args):
     return _difference(*args, kind="h")
 
 
-@mistake("numerical_gradient", "your numerical_gradient subtracts the wrong way round: "
-                               "(L(p + h) - L(p - h)) / (2h), not (L(p - h) - L(p + h)).")
+@mistake("numerical_gradient", "your numerical_gradient subtracts the wrong way round.",
+         hint="(L(p + h) - L(p - h)) / (2h), not (L(p - h) - L(p + h)).")
 def ng_sign(*args):
     return _difference(*args, kind="sign")
 
@@ -628,8 +636,8 @@ def _logistic(Z):
     return 1.0 / (1.0 + np.exp(-Z))
 
 
-@mistake("forward_perceptron", "your forward_perceptron leaves out the bias: compute "
-                               "sigmoid(X @ W + b).")
+@mistake("forward_perceptron", "your forward_perceptron leaves out the bias.",
+         hint="Compute sigmoid(X @ W + b).")
 def fp_no_bias(X, W, b):
     return _logistic(X @ W)
 
@@ -644,27 +652,27 @@ def fp_relu(X, W, b):
     return np.maximum(0, X @ W + b)
 
 
-@mistake("forward_perceptron", "your forward_perceptron adds the bias after the sigmoid: "
-                               "it is sigmoid(X @ W + b), not sigmoid(X @ W) + b.")
+@mistake("forward_perceptron", "your forward_perceptron adds the bias after the sigmoid.",
+         hint="It is sigmoid(X @ W + b), not sigmoid(X @ W) + b.")
 def fp_bias_after_sigmoid(X, W, b):
     return _logistic(X @ W) + b
 
 
-@mistake("forward_perceptron", "your forward_perceptron returns sigmoid(-(X @ W + b)): check "
-                               "the sign inside np.exp in your sigmoid (np.exp(-Z)).")
+@mistake("forward_perceptron", "your forward_perceptron returns sigmoid(-(X @ W + b)).",
+         hint="Check the sign inside np.exp in your sigmoid (np.exp(-Z)).")
 def fp_sigmoid_wrong_sign(X, W, b):
     return _logistic(-(X @ W + b))
 
 
-@mistake("forward_perceptron", "your forward_perceptron returns 1 + np.exp(-Z): check the "
-                               "parentheses in your sigmoid, 1 / (1 + np.exp(-Z)).")
+@mistake("forward_perceptron", "your forward_perceptron returns 1 + np.exp(-Z).",
+         hint="Check the parentheses in your sigmoid: 1 / (1 + np.exp(-Z)).")
 def fp_sigmoid_parentheses(X, W, b):
     return 1 + np.exp(-(X @ W + b))
 
 
 @mistake("numerical_gradient", "your numerical_gradient does not put each entry back after "
                                "nudging it, so later entries are measured at a shifted "
-                               "point: restore params[name][idx] = original.")
+                               "point.", hint="Restore params[name][idx] = original.")
 def ng_not_restored(*args):
     return _difference(*args, restore=False)
 
@@ -682,14 +690,14 @@ def fp_tanh(X, W, b):
 
 
 @mistake("numerical_gradient", "your numerical_gradient only visits the first column of a "
-                               "matrix parameter (a loop over range(len(param))): loop over "
-                               "every index, e.g. for idx in np.ndindex(param.shape).")
+                               "matrix parameter (a loop over range(len(param))).",
+         hint="Loop over every index, e.g. for idx in np.ndindex(param.shape).")
 def ng_first_column_only(*args):
     return _difference(*args, first_column=True)
 
 
 @mistake("numerical_gradient", "your numerical_gradient nudges a copy of the parameter, so "
-                               "forward_fn never sees the change and every gradient is 0: "
-                               "nudge params[name][idx] itself (then restore it).")
+                               "forward_fn never sees the change and every gradient is 0.",
+         hint="Nudge params[name][idx] itself (then restore it).")
 def ng_nudges_copy(X, y, params, loss_fn, forward_fn, h=1e-4):
     return {name: np.zeros_like(value, dtype=float) for name, value in params.items()}

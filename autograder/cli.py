@@ -193,10 +193,20 @@ def _with_progress(run: Any) -> Any:
 @click.argument("path", type=click.Path(exists=True, path_type=Path), default=".")
 @click.option("-a", "--assignment", default="toolkit", show_default=True,
               help="Which assignment's public checks to run (activations, toolkit).")
+@click.option("--hints", is_flag=True,
+              help="Also show a hint on how to fix each failed check (the first message "
+              "only says what is wrong and where).")
 @SANDBOX
-@COURSE
-def check(path: Path, assignment: str, sandbox: str, course: Path | None) -> None:
-    """Run the public checks on your neural_network.py (in PATH, default: here).
+@click.option("--course", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Instructors: take the checks from this course root (holds "
+              "assignments/) instead of the student template.")
+def check(path: Path, assignment: str, hints: bool, sandbox: str, course: Path | None) -> None:
+    """Run the public checks on your neural_network.py.
+
+    PATH is your file, or a folder of your copy of the student template (or a
+    folder below it, such as tests/); default: here. The first line names the
+    file checked; then each function in the course's order, one line for the
+    functions not written yet, and what to do next.
 
     These are the checks you can see in tests/. More (hidden) checks run when
     your work is graded. Exit code 0 when every public check passes, 1 otherwise.
@@ -216,7 +226,7 @@ def check(path: Path, assignment: str, sandbox: str, course: Path | None) -> Non
     from autograder.selfcheck import self_check
 
     outcome = self_check(path, assignment_id=assignment, course=course, sandbox=mode)
-    ok = render_self_check(outcome)
+    ok = render_self_check(outcome, hints=hints)
     if outcome.protections:
         used = outcome.protections[0]
         click.echo(f"Your code ran in the '{used}' sandbox" + (

@@ -28,12 +28,14 @@ import pytest
 from _pytest.runner import runtestprotocol
 
 from autograder import checklib
-from autograder.results import GRADER_ERROR, PASSED, CheckResult, CheckSpec
+from autograder.results import FAILED, GRADER_ERROR, PASSED, CheckResult, CheckSpec
 from autograder.runtime import checkrun
 from autograder.runtime.checkrun import HIDDEN_GENERIC, MARKERS  # noqa: F401 - re-exported
 from autograder.sandbox import helpers as helper_module
 from autograder.student import Student
 
+# diagnose(fn, args, got) -> the cause, or (cause, fix), or None (see checklib.Expect.fail)
+Diagnoser = Callable[[str, Any, Any], "str | tuple[str, str] | None"]
 OUR_FIXTURES = set(checkrun.FIXTURES)
 
 
@@ -57,13 +59,15 @@ def spec_of(item: pytest.Item) -> CheckSpec:
                      nodeid=item.nodeid)
 
 
-def load_diagnoser(mistakes_file: Path | None) -> Callable[[str, Any, Any], str | None] | None:
+def load_diagnoser(mistakes_file: Path | None) -> Diagnoser | None:
     """Build ``diagnose(fn, args, got)`` from a course's library of known mistakes.
 
     The library (``assignments/mistakes.py``) maps a toolkit function to
-    ``(message, wrong_implementation)`` pairs. Diagnosis runs each wrong
-    implementation on the check's input, here on the trusted side, and names
-    the first whose output equals what the student returned.
+    ``(message, wrong_implementation)`` pairs; a wrong implementation's ``hint``
+    attribute, when set, is how to fix it (the second level of feedback).
+    Diagnosis runs each wrong implementation on the check's input, here on the
+    trusted side, and names the first whose output equals what the student
+    returned.
     """
     if mistakes_file is None:
         return None
@@ -73,7 +77,7 @@ def load_diagnoser(mistakes_file: Path | None) -> Callable[[str, Any, Any], str 
     spec.loader.exec_module(module)
     library: dict[str, list[tuple[str, Callable[..., Any]]]] = module.MISTAKES
 
-    def diagnose(fn: str, args: Any, got: Any) -> str | None:
+    def diagnose(fn: str, args: Any, got: Any) -> str | tuple[str, str] | None:
         for message, wrong in library.get(fn, []):
             try:
                 with np.errstate(all="ignore"):
@@ -81,7 +85,8 @@ def load_diagnoser(mistakes_file: Path | None) -> Callable[[str, Any, Any], str 
             except Exception:  # noqa: BLE001 - a variant may not apply to this input
                 continue
             if same_output(candidate, got):
-                return message
+                # the fix (second level) is kept apart from the cause: see mistake(hint=)
+                return message, str(getattr(wrong, "hint", ""))
         return None
 
     return diagnose
@@ -130,7 +135,7 @@ class GradingPlugin:
 
     def __init__(self, *, source: Iterable[Any], make_runner: Callable[[Any], Any],
                  emit: Callable[[Graded], None],
-                 diagnose: Callable[[str, Any, Any], str | None] | None = None,
+                 diagnose: Diagnoser | None = None,
                  on_collected: Callable[[list[CheckSpec]], None] | None = None) -> None:
         self.source = source
         self.make_runner = make_runner
@@ -197,6 +202,7 @@ class GradingPlugin:
             report.dlgrade = (PASSED, "", "")
         else:
             report.dlgrade = self.classify(call.excinfo.value, item.nodeid)
+            report.dlgrade_hint = str(getattr(call.excinfo.value, "hint", "") or "")
 
     def classify(self, exc: BaseException, nodeid: str) -> tuple[str, str, str]:
         """(outcome, message for the student, detail for the instructor)."""
@@ -231,13 +237,14 @@ class GradingPlugin:
         """
         spec = self.specs[item.nodeid]
         start = time.perf_counter()
-        outcome, message, detail = PASSED, "", ""
+        outcome, message, detail, hint = PASSED, "", "", ""
         kwargs = self.fixture_values(item)
         if kwargs is not None:
             try:
                 item.obj(**kwargs)  # type: ignore[attr-defined]
             except Exception as exc:  # noqa: BLE001 - classified below
                 outcome, message, detail = self.classify(exc, item.nodeid)
+                hint = str(getattr(exc, "hint", "") or "")
             reports = []
         else:
             reports = runtestprotocol(item, log=False, nextitem=None)
@@ -246,6 +253,7 @@ class GradingPlugin:
             verdict = getattr(report, "dlgrade", None)
             if report.failed and verdict and verdict[0] != PASSED:
                 outcome, message, detail = verdict
+                hint = getattr(report, "dlgrade_hint", "")
                 break
             if report.skipped:
                 outcome, message = GRADER_ERROR, "skipped"
@@ -255,7 +263,7 @@ class GradingPlugin:
                            points=spec.points if outcome == PASSED else 0.0,
                            max_points=spec.points, visibility=spec.visibility,
                            outcome=outcome, message=message, duration=round(duration, 5),
-                           detail=detail)
+                           detail=detail, hint=hint if outcome == FAILED else "")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:

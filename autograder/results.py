@@ -48,6 +48,7 @@ class CheckResult:
     message: str = ""  # for the student (hidden checks: no inputs or expected values)
     duration: float = 0.0
     detail: str = ""  # for the instructor only (grader errors)
+    hint: str = ""  # second-level feedback: how to fix it (`dlgrade check --hints`)
 
 
 @dataclass

@@ -1,85 +1,175 @@
 """``dlgrade check``: a student runs the public checks on their own file.
 
-Same engine and sandbox as grading (public checks only), so a student sees
-exactly what grading will see for those checks.
+Same checks and sandbox as grading (public checks only), so a student sees
+exactly what grading will see for those checks. This module finds what to
+check (the course or the student template, from the folder the student is in
+or any folder below it; the student's file, or why it is not there), runs the
+checks and maps the sandbox's paths back to the student's own.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+import sys
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from autograder.assignment import Assignment, find_course, list_assignments, load_assignment
-from autograder.errors import UsageError
+from autograder.assignment import Assignment, list_assignments, load_assignment
+from autograder.errors import ConfigError, UsageError
 from autograder.results import SubmissionResult
 from autograder.sandbox.client import Limits
-from autograder.sandbox.modes import SandboxMode
-from autograder.session import run_session
 from autograder.submission import read_entry
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+# where the student's code runs: the sandbox's home, or a private temp folder
+_SANDBOX_PATH = re.compile(r"(?:/home/student|/[^\s'\"]*?/dlgrade-student-[A-Za-z0-9_]+)"
+                           r"(?=[/\s'\":,;)\]]|$)")
+NOT_HERE = ("run dlgrade check inside your copy of the student template (the folder with "
+            "neural_network.py and tests/), or in a folder below it")
 
 
 @dataclass
 class SelfCheck:
-    """The outcome of one ``dlgrade check`` run."""
+    """The outcome of one ``dlgrade check`` run.
+
+    Attributes:
+        result: the checks' results, with the student's own paths in messages.
+        assignment: the assignment's id.
+        title: its title.
+        protections: the sandbox mode the student's code ran in.
+        file: the student's file that was checked.
+        functions: the assignment's functions in the course's order.
+    """
 
     result: SubmissionResult
     assignment: str
     title: str
     protections: list[str]
+    file: Path = Path("neural_network.py")
+    functions: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _template_assignment(folder: Path, assignment_id: str) -> Assignment:
-    """An assignment made from a student template's ``tests/<id>/`` folder."""
-    tests = folder / "tests" / assignment_id
-    known = sorted(p.name for p in (folder / "tests").iterdir()
-                   if p.is_dir() and not p.name.startswith(("_", ".")))
-    if not tests.is_dir():
+def find_root(start: Path) -> tuple[Path, str]:
+    """The course root or student template holding ``start`` (or ``start`` itself).
+
+    Returns:
+        (root, kind): kind is ``"course"`` (a folder with ``assignments/``) or
+        ``"template"`` (a folder with ``tests/<assignment>/test_*.py``).
+
+    Raises:
+        UsageError: neither in ``start`` nor in any folder above it.
+    """
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "assignments").is_dir() and list_assignments(folder):
+            return folder, "course"
+        if (folder / "tests").is_dir() and any((folder / "tests").glob("*/test_*.py")):
+            return folder, "template"
+    raise UsageError(f"no checks found in {start} or the folders above it: {NOT_HERE}")
+
+
+def template_assignment(root: Path, assignment_id: str) -> Assignment:
+    """An assignment made from a student template's ``tests/<id>/`` folder
+    (its ``assignment.toml`` gives the title, the functions' order and limits)."""
+    tests = root / "tests" / assignment_id
+    known = sorted(p.name for p in (root / "tests").iterdir()
+                   if p.is_dir() and any(p.glob("test_*.py")))
+    if not tests.is_dir() or not any(tests.glob("test_*.py")):
         raise UsageError(f"unknown assignment '{assignment_id}' "
                          f"(this folder has checks for: {', '.join(known) or 'none'})")
-    return Assignment(id=assignment_id, title=assignment_id, submit="neural_network.py",
-                      functions=(), points={}, limits=Limits(), root=tests)
+    data: dict = {}
+    toml_path = tests / "assignment.toml"
+    if toml_path.is_file():
+        try:
+            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{toml_path}: {exc}") from None
+    limit_names = {f.name for f in fields(Limits)}
+    limits = Limits(**{k: v for k, v in data.get("limits", {}).items() if k in limit_names})
+    return Assignment(id=assignment_id, title=str(data.get("title", assignment_id)),
+                      submit=str(data.get("submit", "neural_network.py")),
+                      functions=tuple(str(f) for f in data.get("functions", ())),
+                      points={}, limits=limits, root=tests)
 
 
-def self_check(path: Path, *, assignment_id: str = "toolkit",
-               course: Path | None = None,
-               sandbox: SandboxMode = SandboxMode.AUTO) -> SelfCheck:
-    """Run the public checks of ``assignment_id`` on the code in ``path``.
+def student_file(folder: Path, submit: str) -> Path:
+    """The file to check in ``folder``: ``submit``, else the one notebook.
 
-    The checks come from ``path/tests/<assignment>/`` (the student template),
-    or from a course (``--course``, or ``path`` itself being a course root).
+    Raises:
+        UsageError: ``submit`` is missing; names the misnamed file when there is one.
+    """
+    target = folder / submit
+    if target.is_file():
+        return target
+    others = sorted(p.name for p in folder.glob("*.py")
+                    if p.name not in ("conftest.py", "setup.py") and not p.name.startswith("."))
+    if len(others) == 1:
+        raise UsageError(f"no {submit} in {folder}: found '{others[0]}' — rename it to "
+                         f"{submit}")
+    if others:
+        raise UsageError(f"no {submit} in {folder} (found {', '.join(repr(o) for o in others)})"
+                         f": name your file {submit}, or run dlgrade check YOUR_FILE")
+    notebooks = sorted(folder.glob("*.ipynb"))
+    if len(notebooks) == 1:
+        return notebooks[0]
+    raise UsageError(f"no {submit} in {folder}: {NOT_HERE}")
+
+
+def student_paths(text: str, folder: Path) -> str:
+    """``text`` with the sandbox's folder replaced by the student's ``folder``."""
+    return _SANDBOX_PATH.sub(lambda _: str(folder), text) if text else text
+
+
+def _mapped(result: SubmissionResult, folder: Path) -> SubmissionResult:
+    """The result with every path the sandbox shows mapped to the student's folder."""
+    def fix(text: str) -> str:
+        return student_paths(text, folder)
+
+    checks = [replace(c, message=fix(c.message), hint=fix(c.hint)) for c in result.checks]
+    cells = [{k: fix(v) if isinstance(v, str) else v for k, v in cell.items()}
+             for cell in result.cell_errors]
+    return replace(result, checks=checks, error=fix(result.error), cell_errors=cells,
+                   output=fix(result.output))
+
+
+def self_check(path: Path, *, assignment_id: str = "toolkit", course: Path | None = None,
+               sandbox: str = "auto") -> SelfCheck:
+    """Run the public checks of ``assignment_id`` on the student's file.
+
+    Args:
+        path: the student's file, or a folder of (or below) the student template.
+        assignment_id: which assignment's public checks to run.
+        course: a course root to take the checks from (instructors).
+        sandbox: the sandbox mode to run the student's code in.
 
     Raises:
         UsageError: no file to check, or no checks for that assignment.
     """
-    folder = path if path.is_dir() else path.parent
-    if course is not None or (folder / "assignments").is_dir():
-        root = find_course(course or folder)
+    folder = path.resolve() if path.is_dir() else path.resolve().parent
+    root, kind = (course.resolve(), "course") if course is not None else find_root(folder)
+    if kind == "course":
         if assignment_id not in list_assignments(root):
             raise UsageError(f"unknown assignment '{assignment_id}' "
                              f"(known: {', '.join(list_assignments(root))})")
         assignment = load_assignment(root, assignment_id)
         files = assignment.check_files(hidden=False)
-    elif (folder / "tests").is_dir():
-        assignment = _template_assignment(folder, assignment_id)
-        files = sorted(assignment.root.glob("test_*.py"))
     else:
-        raise UsageError(f"no checks found: '{folder}' has no tests/ folder (run dlgrade "
-                         "check inside your copy of the student template, or pass --course)")
-    target = path if path.is_file() else folder / "neural_network.py"
-    if not target.is_file():
-        notebooks = sorted(folder.glob("*.ipynb")) if path.is_dir() else []
-        if len(notebooks) != 1:
-            raise UsageError(f"no neural_network.py in '{folder}' (pass the file or a "
-                             "notebook as PATH)")
-        target = notebooks[0]
-    # your own file: a link to it is fine here (grading refuses links)
-    sub = read_entry(target.resolve(), entry="neural_network.py", assignment=assignment.id)
+        assignment = template_assignment(root, assignment_id)
+        files = sorted(assignment.root.glob("test_*.py"))
+        if path.is_dir():
+            folder = root  # the student's file lives at the top of the template
+    # the student's own file: a link to it is fine here (grading refuses links)
+    target = (path if path.is_file() else student_file(folder, assignment.submit)).resolve()
+    sub = read_entry(target, entry=assignment.submit, assignment=assignment.id)
     sub.student = os.environ.get("USER", "you")
-    results: list[SubmissionResult] = []
-    protections: list[str] = []
-    run_session(assignment=assignment, submissions=[sub], emit=results.append, hidden=False,
-                check_files=files, sandbox_mode=sandbox,
-                on_ready=lambda specs, zygote: protections.extend([zygote.mode]))
-    return SelfCheck(result=results[0], assignment=assignment.id, title=assignment.title,
-                     protections=protections)
+    from autograder.quickrun import run_public_checks
+
+    result, protections = run_public_checks(assignment, sub, files, sandbox_mode=sandbox)
+    return SelfCheck(result=_mapped(result, target.parent), assignment=assignment.id,
+                     title=assignment.title, protections=protections, file=target,
+                     functions=assignment.functions)

@@ -18,7 +18,7 @@ from autograder.errors import ConfigError, GraderFault
 from autograder.plugin import Graded, GradingPlugin, load_diagnoser, pytest_args
 from autograder.results import CheckSpec, GRADER_ERROR, SubmissionResult, now_iso
 from autograder.sandbox.client import SandboxError, Zygote
-from autograder.sandbox.launch import use_portable
+from autograder.sandbox.factory import open_sandbox
 from autograder.sandbox.modes import SandboxMode
 from autograder.student import LocalRunner, SandboxRunner, StudentError
 from autograder.submission import Submission
@@ -110,16 +110,6 @@ def validate_points(assignment: Assignment, specs: list[CheckSpec]) -> None:
             raise ConfigError(f"assignment '{assignment.id}': the checks of {function} are "
                               f"worth {totals.get(function, 0.0):g} points, but "
                               f"assignment.toml says {points:g}")
-
-
-def open_sandbox(*, job: int, mode: str) -> Any:
-    """The sandbox for this platform: Linux's zygote, or the portable one
-    (macOS, Windows; ``mode="portable"`` or ``DLGRADE_PORTABLE=1`` on Linux)."""
-    if use_portable(mode):
-        from autograder.sandbox.portable import PortableZygote
-
-        return PortableZygote(job=job, mode=mode)
-    return Zygote(job=job, mode=mode)
 
 
 def run_session(*, assignment: Assignment, submissions: Iterable[Submission],

@@ -187,7 +187,7 @@ def test_check_in_the_student_template(repo: Path, tmp_path: Path) -> None:
     ("def relu(:\n", "SyntaxError"),
     ("import not_a_module\n", "ModuleNotFoundError"),
     ("import numpy as np\ndef relu(Z):\n    raise ValueError('oops')\n", "relu raised ValueError"),
-    ("import numpy as np\n", "is not defined in your file"),
+    ("import numpy as np\n", "not defined in your file"),
 ])
 def test_check_with_a_broken_file_gives_one_clear_line(repo: Path, tmp_path: Path, source: str,
                                                        message: str) -> None:

@@ -373,3 +373,17 @@ def test_feedback_names_a_likely_cause_once_per_function(tmp_path: Path) -> None
     # results.json keeps each check's whole message (the output contract)
     tests = results_json(tmp_path, "ben")["tests"]
     assert sum("Likely cause" in t["output"] for t in tests) == 2
+
+
+def test_feedback_shows_the_hint_under_the_message_results_json_does_not(
+        tmp_path: Path) -> None:
+    # graded feedback is read after grading: both levels; results.json: the message only
+    result = graded()
+    result.checks[2].hint = "Divide by the sum over axis=1 <keepdims>."
+    write(tmp_path, [result])
+    markdown = (tmp_path / "ada" / "feedback.md").read_text("utf-8")
+    assert "  Hint: `Divide by the sum over axis=1 <keepdims>.`" in markdown
+    assert markdown.index("did you normalise") < markdown.index("Hint:")
+    page = (tmp_path / "ada" / "feedback.html").read_text("utf-8")
+    assert '<p class="hint">Hint: Divide by the sum over axis=1 &lt;keepdims&gt;.</p>' in page
+    assert "Hint" not in json.dumps(results_json(tmp_path, "ada"))

@@ -6,6 +6,12 @@ what to fix, with each check's teaching message. A named mistake (the checks'
 not under every check it made fail. Hidden checks appear by name and result
 with their message (which never reveals inputs). Everything that comes from
 the student or a check is escaped before it reaches HTML.
+
+Feedback is read once the work is graded, so a failed check shows both levels
+of feedback: its message (what is wrong and where) and, under it, its hint
+(how to fix it). ``results.json`` (Gradescope's, read while a student may
+still resubmit) carries the message only, as ``dlgrade check`` without
+``--hints`` does.
 """
 
 from __future__ import annotations
@@ -202,6 +208,8 @@ def feedback_markdown(result: SubmissionResult, checks: list[CheckResult], *, ti
             message = shown_message(check, result)
             if message:
                 lines += ["", *("  " + ln for ln in fence(clean(message)).split("\n")), ""]
+            if check.hint and check.outcome != PASSED:
+                lines += [f"  Hint: {inline(clean(check.hint))}", ""]
         lines.append("")
     if result.output.strip():
         lines += ["<details><summary>What your code printed</summary>", "",
@@ -232,6 +240,8 @@ def check_html(check: CheckResult, result: SubmissionResult) -> str:
     message = shown_message(check, result)
     if message:
         row += f'<pre class="msg">{esc(message)}</pre>'
+    if check.hint and check.outcome != PASSED:
+        row += f'<p class="hint">Hint: {esc(check.hint)}</p>'
     return row + "</li>"
 
 

@@ -33,8 +33,9 @@ def test_softmax_rows_sum_to_one(student, expect, rng):
     sums = A.sum(axis=1)
     expect.true(np.allclose(sums, 1.0),
                 f"each row of softmax(Z) must sum to 1, but the rows sum to "
-                f"[{', '.join(f'{s:.4g}' for s in sums)}]: did you divide by the sum over "
-                "axis=1 (with keepdims=True)?", fn="softmax", args=(Z,), got=A)
+                f"[{', '.join(f'{s:.4g}' for s in sums)}].",
+                hint="Did you divide by the sum over axis=1 (with keepdims=True)?",
+                fn="softmax", args=(Z,), got=A)
     expect.close(A, reference_softmax(Z), what="softmax(Z)", fn="softmax", args=(Z,))
 
 

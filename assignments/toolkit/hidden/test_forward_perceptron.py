@@ -46,5 +46,5 @@ def test_fp_leaves_inputs_alone(student, expect, rng):
     X0, W0, b0 = X.copy(), W.copy(), b.copy()
     student.forward_perceptron(X, W, b)
     expect.true(np.array_equal(X, X0) and np.array_equal(W, W0) and np.array_equal(b, b0),
-                "forward_perceptron changed the arrays you passed in: compute Z into a new "
-                "array.", fn="forward_perceptron")
+                "forward_perceptron changed the arrays you passed in.",
+                hint="Compute Z into a new array.", fn="forward_perceptron")

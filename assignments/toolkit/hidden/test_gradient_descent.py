@@ -32,10 +32,11 @@ def unpack(expect, result, W0, num_epochs, args, hint=""):
                            fn="gradient_descent", args=args)
     expect.true(history.size == num_epochs,
                 f"loss_history should hold one loss per epoch ({num_epochs} values), but it "
-                f"holds {history.size}: record the loss once, after each epoch's batches.",
+                f"holds {history.size}.",
+                hint="Record the loss once per epoch, after that epoch's batches.",
                 fn="gradient_descent", args=args, got=result)
     expect.true(np.all(np.isfinite(history)),
-                f"loss_history contains nan or inf values. {hint}".strip(),
+                "loss_history contains nan or inf values.", hint=hint,
                 fn="gradient_descent", args=args, got=result)
     return W, b, history.ravel()
 
@@ -52,8 +53,11 @@ def test_gd_full_batch(student, expect, rng, helpers):
                                       loss_fn=helpers.squared_error)
     W, b, history = unpack(expect, result, W0, 30, args)
     expect.true(history[-1] < history[0] and history[-1] < 0.1 * initial,
-                "full-batch gradient descent on an easy problem did not bring the loss "
-                "far below its initial value.", fn="gradient_descent", args=args, got=result)
+                "full-batch gradient descent on an easy problem should bring the loss far "
+                f"below its initial value, but it {expect.change(history[0], history[-1])}.",
+                hint="Likely causes: steps that are too big (the gradient summed over the "
+                "batch instead of averaged), steps along the gradient instead of against it, "
+                "or b never updated.", fn="gradient_descent", args=args, got=result)
 
 
 @pytest.mark.points(1)
@@ -72,9 +76,9 @@ def test_gd_logistic_regression(student, expect, rng, helpers):
                                 "outside (0, 1): apply activation_fn to X @ W + b.")
     expect.true(history[-1] < 0.5 * np.log(2),
                 "with activation_fn=sigmoid and the log loss, training should bring the "
-                f"loss well below log(2) = 0.693; it ended at {history[-1]:.4g}. Is "
-                "activation_fn applied to X @ W + b before computing the error, and do the "
-                "steps go against the gradient?",
+                f"loss well below log(2) = 0.693; it ended at {history[-1]:.4g}.",
+                hint="Is activation_fn applied to X @ W + b before computing the error, and "
+                "do the steps go against the gradient?",
                 fn="gradient_descent", args=args, got=result)
     accuracy = np.mean((helpers.logistic(X @ W + b) > 0.5) == (y > 0.5))
     expect.true(accuracy > 0.9, f"the trained classifier gets only {accuracy:.0%} of the "

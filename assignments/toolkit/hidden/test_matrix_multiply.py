@@ -32,5 +32,6 @@ def test_matrix_multiply_does_not_modify_inputs(student, expect, rng):
     X0, W0 = X.copy(), W.copy()
     student.matrix_multiply(X, W)
     expect.true(np.array_equal(X, X0) and np.array_equal(W, W0),
-                "matrix_multiply changed the matrices you passed in: compute a new array "
-                "and leave X and W as they were.", fn="matrix_multiply")
+                "matrix_multiply changed the matrices you passed in.",
+                hint="Compute a new array and leave X and W as they were.",
+                fn="matrix_multiply")

@@ -40,5 +40,5 @@ def test_mse_leaves_inputs_alone(student, expect, rng):
     p0, y0 = y_pred.copy(), y.copy()
     student.mse_loss(y_pred, y)
     expect.true(np.array_equal(y_pred, p0) and np.array_equal(y, y0),
-                "mse_loss changed the arrays you passed in: compute the errors into a new "
-                "array.", fn="mse_loss")
+                "mse_loss changed the arrays you passed in.",
+                hint="Compute the errors into a new array.", fn="mse_loss")

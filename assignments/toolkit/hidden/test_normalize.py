@@ -61,9 +61,10 @@ def test_normalize_does_not_modify_input(student, expect, rng):
     before = X.copy()
     student.normalize(X)
     expect.true(np.array_equal(X, before),
-                "normalize changed the X you passed in. Build a new array, e.g. "
-                "(X - mean) / std, instead of updating X in place (X -= mean changes the "
-                "caller's data).", fn="normalize", args=(before,), got=X)
+                "normalize changed the X you passed in.",
+                hint="Build a new array, e.g. (X - mean) / std, instead of updating X in "
+                "place (X -= mean changes the caller's data).", fn="normalize",
+                args=(before,), got=X)
 
 
 @pytest.mark.points(1)

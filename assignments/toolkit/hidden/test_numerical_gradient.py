@@ -41,7 +41,8 @@ def check_gradients(student, expect, helpers, X, y, params, loss, forward):
                               "enough.")
         except AssertionError as failure:
             # fail again with the whole dict, so a known mistake can be recognised
-            expect.fail(str(failure), fn="numerical_gradient", args=args, got=grads)
+            expect.fail(str(failure), hint=getattr(failure, "hint", ""),
+                        fn="numerical_gradient", args=args, got=grads)
 
 
 @pytest.mark.points(2)
@@ -80,9 +81,9 @@ def test_ng_leaves_params_unchanged(student, expect, rng, helpers):
     student.numerical_gradient(X, y, params, helpers.quartic_error, helpers.linear_forward)
     changed = [name for name in before if not np.array_equal(params[name], before[name])]
     expect.true(not changed,
-                f"numerical_gradient left params[{changed[0] if changed else ''!r}] changed. "
-                "After computing L(p + h) and L(p - h) for an entry, put its original value "
-                "back, so the caller's parameters are as they were.",
+                f"numerical_gradient left params[{changed[0] if changed else ''!r}] changed.",
+                hint="After computing L(p + h) and L(p - h) for an entry, put its original "
+                "value back, so the caller's parameters are as they were.",
                 fn="numerical_gradient")
 
 

@@ -36,7 +36,7 @@ def test_relu_leaves_input_alone(student, expect, rng):
     before = Z.copy()
     A = student.relu(Z)
     expect.true(np.array_equal(Z, before),
-                "relu changed the Z you passed in: return a new array (np.maximum(0, Z)) "
-                "instead of writing into Z (Z[Z < 0] = 0 changes the caller's data).",
-                fn="relu", args=(before,), got=Z)
+                "relu changed the Z you passed in.",
+                hint="Return a new array (np.maximum(0, Z)) instead of writing into Z "
+                "(Z[Z < 0] = 0 changes the caller's data).", fn="relu", args=(before,), got=Z)
     expect.close(A, np.maximum(0.0, before), what="relu(Z)", fn="relu", args=(before,))

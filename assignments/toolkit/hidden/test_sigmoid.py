@@ -50,8 +50,9 @@ def test_sigmoid_does_not_modify_input(student, expect, rng):
     before = Z.copy()
     student.sigmoid(Z)
     expect.true(np.array_equal(Z, before),
-                "sigmoid changed the Z you passed in: return a new array and leave Z as it "
-                "was.", fn="sigmoid", args=(before,), got=Z)
+                "sigmoid changed the Z you passed in.",
+                hint="Return a new array and leave Z as it was.", fn="sigmoid",
+                args=(before,), got=Z)
 
 
 @pytest.mark.points(1)

@@ -48,8 +48,9 @@ def test_softmax_leaves_input_alone(student, expect, rng):
     before = Z.copy()
     student.softmax(Z)
     expect.true(np.array_equal(Z, before),
-                "softmax changed the Z you passed in: compute Z - max into a new array "
-                "(Z -= max changes the caller's scores).", fn="softmax", args=(before,), got=Z)
+                "softmax changed the Z you passed in.", hint="Compute Z - max into a new "
+                "array (Z -= max changes the caller's scores).", fn="softmax", args=(before,),
+                got=Z)
 
 
 @pytest.mark.points(1)

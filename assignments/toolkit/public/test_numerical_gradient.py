@@ -49,8 +49,8 @@ def test_ng_linear_model_mse(student, expect, rng, helpers):
                               "the loss each time, and divide the difference by 2h.")
         except AssertionError as failure:
             # fail again with the whole dict, so a known mistake can be recognised
-            expect.fail(str(failure), fn="numerical_gradient", args=args,
-                        got=student_grads)
+            expect.fail(str(failure), hint=getattr(failure, "hint", ""),
+                        fn="numerical_gradient", args=args, got=student_grads)
 
 
 @pytest.mark.points(1)
@@ -67,7 +67,7 @@ def test_ng_gradient_dict_and_params_restored(student, expect, rng, helpers):
     for name in params:
         expect.true(np.array_equal(passed[name], params[name]),
                     f"numerical_gradient left params[{name!r}] changed: it is "
-                    f"{passed[name].ravel()} instead of {params[name].ravel()}. After "
-                    "computing L(p + h) and L(p - h) for an entry, put its original value "
-                    "back.", fn="numerical_gradient")
+                    f"{passed[name].ravel()} instead of {params[name].ravel()}.",
+                    hint="After computing L(p + h) and L(p - h) for an entry, put its "
+                    "original value back.", fn="numerical_gradient")
     unpack(expect, grads, params, args)

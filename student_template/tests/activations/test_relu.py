@@ -26,7 +26,7 @@ def test_relu_zero_count_course(student, expect, rng):
     expect.true(zeros == expected_zeros,
                 f"relu(Z) has {zeros} zeros, but Z has {expected_zeros} values <= 0: "
                 "exactly those should become 0.", fn="relu", args=(Z,), got=A)
-    expect.close(A[Z > 0], Z[Z > 0], what="relu(Z) where Z > 0",
+    expect.close(A, Z, where=Z > 0, what="relu(Z) where Z > 0",
                  hint="Positive inputs must come through unchanged.")
 
 

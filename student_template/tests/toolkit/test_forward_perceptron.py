@@ -32,7 +32,7 @@ def test_fp_shape_and_range(student, expect, rng):
                      fn="forward_perceptron", args=(X, W, b))
     expect.true(np.all((A >= 0) & (A <= 1)),
                 f"forward_perceptron must return probabilities in [0, 1]; got values from "
-                f"{A.min():.4g} to {A.max():.4g}: apply sigmoid to X @ W + b.",
+                f"{A.min():.4g} to {A.max():.4g}.", hint="Apply sigmoid to X @ W + b.",
                 fn="forward_perceptron", args=(X, W, b), got=A)
     expect.close(A, reference_forward(X, W, b), what="forward_perceptron(X, W, b)",
                  fn="forward_perceptron", args=(X, W, b))

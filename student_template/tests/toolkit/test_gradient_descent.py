@@ -35,18 +35,22 @@ def unpack(expect, result, W0, b0, num_epochs, args):
     b = expect.array(b, what="the b returned by gradient_descent",
                      fn="gradient_descent", args=args)
     expect.true(b.size == 1, f"the b returned by gradient_descent should hold one number "
-                f"(shape {b0.shape}), but it has shape {b.shape}: take the mean of the "
-                "error for the bias gradient.", fn="gradient_descent", args=args, got=result)
+                f"(shape {b0.shape}), but it has shape {b.shape}.",
+                hint="Take the mean of the error for the bias gradient.",
+                fn="gradient_descent", args=args, got=result)
     history = expect.array(history, what="the loss_history returned by gradient_descent",
                            fn="gradient_descent", args=args)
     expect.true(history.size == num_epochs,
                 f"loss_history should hold one loss per epoch ({num_epochs} values), but it "
-                f"holds {history.size}: record the loss once, after each epoch's batches.",
+                f"holds {history.size}.",
+                hint="Record the loss once per epoch, after that epoch's batches.",
                 fn="gradient_descent", args=args, got=result)
     expect.true(np.all(np.isfinite(history)),
-                f"loss_history contains nan or inf values ({history.ravel()[:3]}, ...): a "
-                "learning step that is too big (a gradient summed instead of averaged) makes "
-                "the loss explode.", fn="gradient_descent", args=args, got=result)
+                f"loss_history contains nan or inf values ({history.ravel()[:3]}, ...): the "
+                "loss exploded during training.",
+                hint="Likely causes: steps that are too big (the gradient summed over the "
+                "batch instead of averaged), or steps along the gradient instead of against "
+                "it.", fn="gradient_descent", args=args, got=result)
     return W, b, history.ravel()
 
 
@@ -62,14 +66,18 @@ def test_gd_lowers_loss_linear_regression(student, expect, rng, helpers):
                                       loss_fn=helpers.squared_error)
     W, b, history = unpack(expect, result, W0, b0, 20, args)
     expect.true(history[-1] < history[0],
-                f"the loss should go down during training, but it went from {history[0]:.4g} "
-                f"to {history[-1]:.4g}: step against the gradient (W = W - lr * grad_W).",
+                "the loss should go down during training, but it "
+                f"{expect.change(history[0], history[-1])}.",
+                hint="Likely causes: steps that are too big (the gradient summed over the "
+                "batch instead of averaged, or scaled by the batch size), steps along the "
+                "gradient instead of against it (W = W - lr * grad_W), or an error computed "
+                "as y - prediction while the update assumes prediction - y.",
                 fn="gradient_descent", args=args, got=result)
     expect.true(history[-1] < 0.1 * initial,
                 f"after 20 epochs on an easy problem the loss should be far below the "
-                f"initial {initial:.4g}, but it is {history[-1]:.4g}: are both W and b "
-                "updated after every batch, with the gradient averaged over the batch?",
-                fn="gradient_descent", args=args, got=result)
+                f"initial {initial:.4g}, but it is {history[-1]:.4g}.",
+                hint="Are both W and b updated after every batch, with the gradient averaged "
+                "over the batch?", fn="gradient_descent", args=args, got=result)
 
 
 @pytest.mark.points(1)

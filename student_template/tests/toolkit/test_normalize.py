@@ -35,12 +35,14 @@ def test_normalize_columns_mean0_std1(student, expect, rng):
     means, stds = N.mean(axis=0), N.std(axis=0)
     expect.true(np.allclose(means, 0.0, atol=1e-6),
                 f"every column of normalize(X) must have mean 0, but the column means are "
-                f"[{', '.join(f'{m:.4g}' for m in means)}]: subtract the mean of each column "
-                "(axis=0).", fn="normalize", args=(X,), got=N)
+                f"[{', '.join(f'{m:.4g}' for m in means)}].",
+                hint="Subtract the mean of each column (axis=0).", fn="normalize", args=(X,),
+                got=N)
     expect.true(np.allclose(stds, 1.0, atol=1e-5),
                 f"every column of normalize(X) must have standard deviation 1, but the column "
-                f"stds are [{', '.join(f'{s:.4g}' for s in stds)}]: divide by the std of each "
-                "column (axis=0).", fn="normalize", args=(X,), got=N)
+                f"stds are [{', '.join(f'{s:.4g}' for s in stds)}].",
+                hint="Divide by the std of each column (axis=0).", fn="normalize", args=(X,),
+                got=N)
     expect.close(N, reference_normalize(X), what="normalize(X)", fn="normalize", args=(X,),
                  **TOL)
 
