@@ -46,7 +46,8 @@ GRADER_FAULT = ("The grader hit an internal error on this check; it is not your 
                 "your instructor can see it.")
 NOT_WRITTEN = "is not written yet: it raises NotImplementedError"
 
-Diagnose = Callable[[str, Sequence[Any], Any], "str | None"]
+# a diagnosis: the cause, or (cause, fix) with the fix as the hint (see checklib)
+Diagnose = Callable[[str, Sequence[Any], Any], "str | tuple[str, str] | None"]
 
 
 # ---------------------------------------------------------------- ids and inputs

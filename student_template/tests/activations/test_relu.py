@@ -38,7 +38,7 @@ def test_relu_returns_a_new_array(student, expect):
     A = student.relu(Z)
     expect.true(np.array_equal(Z, before),
                 f"relu changed the Z you passed in (it is now {Z.ravel().tolist()}, it was "
-                f"{before.ravel().tolist()}): build a new array with np.maximum(0, Z) "
-                "instead of writing into Z (Z[Z < 0] = 0 changes the caller's data).",
+                f"{before.ravel().tolist()}): relu must return a new array and leave its "
+                "input alone.",
                 fn="relu", args=(before,), got=Z)
     expect.close(A, np.maximum(0.0, before), what="relu(Z)", fn="relu", args=(before,))
