@@ -133,7 +133,7 @@ def test_a_file_that_does_not_load_gives_one_message(work: Path) -> None:
     assert out.count("RuntimeError: no") == 1
     assert "Your file could not be loaded: RuntimeError: no (neural_network.py, line 2" in out
     assert "could not be checked" not in out and "FAIL" not in out
-    assert "None of the 23 public checks could run." in out
+    assert re.search(r"None of the \d+ public checks could run\.", out)
 
 
 def test_a_hang_at_load_hints_at_top_level_code(work: Path) -> None:
