@@ -167,10 +167,48 @@ def generate(out: Path | None, course: Path | None) -> None:
     from autograder.assignment import find_course
     from autograder.generate import generate_template
 
+    from autograder.lint import require_valid
+
     root = find_course(course)
+    require_valid(root)  # never ship a template with a broken check
     target = out or root / "student_template"
     written = generate_template(root, target)
     click.echo(f"wrote {len(written)} files to {target}")
+
+
+@main.command()
+@click.option("-a", "--assignment", "assignments", multiple=True,
+              help="Assignment to lint (repeatable) [default: all].")
+@click.option("--quick", is_flag=True, help="Only the static pass (markers, points, tags, "
+              "folders, solutions); grade nothing.")
+@COURSE
+def lint(assignments: tuple[str, ...], quick: bool, course: Path | None) -> None:
+    """Find authoring errors in the course without grading anyone (for course authors).
+
+    Checks every assignment's markers (points, visibility, tags), that the checks'
+    points add up to assignment.toml's [points], that tags[0] names one of its
+    functions, its public/ and hidden/ folders, duplicate check names and its
+    reference in solutions/. Then the reference must score full marks in the
+    sandbox and in the assignment's nbgrader notebook, and student_template/
+    must be up to date. Prints one `file:line: message` per error and exits 2,
+    or prints a short summary and exits 0.
+    """
+    from autograder.assignment import find_course
+    from autograder.lint import lint as run_lint
+
+    root = find_course(course)
+    report = run_lint(root, assignment_ids=list(assignments) or None, full=not quick)
+    if report.problems:
+        for line in report.lines():
+            click.echo(line)
+        count = len(report.problems)
+        click.echo(f"dlgrade lint: {count} authoring error{'s' if count > 1 else ''}", err=True)
+        sys.exit(int(ExitCode.USAGE))
+    listed = ", ".join(f"{a} ({n} checks)" for a, n in report.checks.items())
+    done = ("markers, points, tags, folders and solutions" if quick else
+            "markers, points, tags, folders, solutions; the reference scores full marks in "
+            "the sandbox and in the nbgrader notebook; the template is up to date")
+    click.echo(f"lint OK: {listed}: {done}")
 
 
 @main.command()

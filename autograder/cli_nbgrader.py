@@ -31,14 +31,19 @@ def init(course_dir: Path, assignments: tuple[str, ...], course: Path | None, co
 
     Writes COURSE_DIR/nbgrader_config.py and COURSE_DIR/source/<assignment>/<assignment>.ipynb
     (solution cells, and test cells with the public checks and, hidden, the hidden
-    ones). Then, in COURSE_DIR: nbgrader generate_assignment <assignment>.
+    ones). Then it prints the nbgrader command that releases each of them.
     """
-    from autograder.assignment import find_course
+    from autograder.assignment import find_course, list_assignments
+    from autograder.lint import require_valid
     from autograder.nbgrader_course import init_course
 
-    written = init_course(course_dir, course_root=find_course(course),
+    root = find_course(course)
+    require_valid(root, list(assignments) or None)  # authoring errors: exit 2
+    written = init_course(course_dir, course_root=root,
                           assignments=list(assignments) or None, course_id=course_id,
                           exchange=exchange)
     for path in written:
         click.echo(f"wrote {path}")
-    click.echo(f"next: cd {course_dir} && nbgrader generate_assignment <assignment>")
+    ids = list(assignments) or list_assignments(root)
+    click.echo(f"next: cd {course_dir} && "
+               + " && ".join(f"nbgrader generate_assignment {a}" for a in ids))

@@ -18,6 +18,7 @@ from typing import Any, Callable
 from autograder.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
+from autograder.lint import require_valid
 from autograder.reports.writer import ReportWriter
 from autograder.results import SubmissionResult
 from autograder.submission import Submission, discover
@@ -122,6 +123,7 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     start = time.perf_counter()
     course_root = find_course(course)
     assignment = load_assignment(course_root, assignment_id, overrides=options.overrides)
+    require_valid(course_root, [assignment.id])  # authoring errors: exit 2, before any work
     if not submissions_dir.is_dir():
         raise UsageError(f"'{submissions_dir}' is not a folder of submissions")
     out.mkdir(parents=True, exist_ok=True)
