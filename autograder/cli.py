@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from autograder.cli_options import AssignmentOption
 from autograder.errors import DlgradeError, ExitCode
 
 
@@ -47,7 +48,8 @@ COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Pat
 
 @main.command()
 @click.argument("submissions", type=click.Path(path_type=Path))
-@click.option("-a", "--assignment", required=True, help="Assignment id, e.g. activations.")
+@click.option("-a", "--assignment", required=True, cls=AssignmentOption,
+              help="Assignment id.")
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
               help="Output folder for grades.csv, report.html and per-student results.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
@@ -133,7 +135,7 @@ def _with_progress(run: Any) -> Any:
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path), default=".")
 @click.option("-a", "--assignment", default="toolkit", show_default=True,
-              help="Which assignment's public checks to run (activations, toolkit).")
+              cls=AssignmentOption, help="Which assignment's public checks to run.")
 @COURSE
 def check(path: Path, assignment: str, course: Path | None) -> None:
     """Run the public checks on your neural_network.py (in PATH, default: here).
@@ -177,7 +179,7 @@ def generate(out: Path | None, course: Path | None) -> None:
 
 
 @main.command()
-@click.option("-a", "--assignment", "assignments", multiple=True,
+@click.option("-a", "--assignment", "assignments", multiple=True, cls=AssignmentOption,
               help="Assignment to lint (repeatable) [default: all].")
 @click.option("--quick", is_flag=True, help="Only the static pass (markers, points, tags, "
               "folders, solutions); grade nothing.")

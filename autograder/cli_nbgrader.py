@@ -9,13 +9,15 @@ from pathlib import Path
 
 import click
 
+from autograder.cli_options import AssignmentOption
+
 nbgrader_group = click.Group(
     "nbgrader", help="Run the course on Jupyter with nbgrader (release/collect workflow).")
 
 
 @nbgrader_group.command("init")
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-a", "--assignment", "assignments", multiple=True,
+@click.option("-a", "--assignment", "assignments", multiple=True, cls=AssignmentOption,
               help="Assignment to include (repeatable) [default: all].")
 @click.option("--course", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="dlgrade course root (holds solutions/ and assignments/). Default: "

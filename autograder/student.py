@@ -106,6 +106,11 @@ def describe_call_error(name: str, info: dict) -> StudentError:
     etype = info.get("type", "Exception")
     where = f" ({info['where']})" if info.get("where") else ""
     if etype == "NotImplementedError":
+        inner = info.get("function", "")
+        if inner and inner != name and inner.isidentifier():
+            # a stub the called function depends on: name the stub, not the caller
+            return StudentError(f"{inner} is not written yet, and {name} calls it: write "
+                                f"{inner} first{where}", kind="exception")
         return StudentError(f"{name} is not written yet: it raises NotImplementedError"
                             f"{where}", kind="exception")
     message = info.get("message", "")
