@@ -172,6 +172,23 @@ def _marker_problem(item: pytest.Item, name: str, assignment: Assignment) -> str
     return None
 
 
+def _collect_problem(text: str, files: list[Path], folder: Path) -> Problem:
+    """A collection error (e.g. an import that fails) located in its check file."""
+    lines = text.strip().splitlines()
+    last = next((t for t in reversed(lines) if t.strip()), "collection failed")
+    message = f"cannot be collected: {last.lstrip('E ').strip()}"
+    resolved = {path.resolve(): path for path in files}
+    # the innermost traceback line in a check file (pytest shows paths relative to the cwd)
+    for name, line in reversed(re.findall(r"^(\S+\.py):(\d+): in ", text, re.M)):
+        path = resolved.get(Path(name).resolve())
+        if path is not None:
+            return Problem(path, int(line), message)
+    for path in files:
+        if f"'{path}'" in text:
+            return Problem(path, None, message)
+    return Problem(folder, None, message)
+
+
 def collect_located(assignment: Assignment) -> tuple[list[Located], list[Problem]]:
     """Collect ``assignment``'s checks; return them with their file and line, and
     every problem with a check's markers, visibility or id."""
@@ -188,10 +205,7 @@ def collect_located(assignment: Assignment) -> tuple[list[Located], list[Problem
         return [], problems
     collected = _collect(files)
     for report in collected.errors:
-        text = report.longreprtext.strip().splitlines()
-        last = next((t for t in reversed(text) if t.strip()), "collection failed")
-        problems.append(Problem(Path(report.nodeid.split("::")[0]), None,
-                                f"cannot be collected: {last.lstrip('E ').strip()}"))
+        problems.append(_collect_problem(report.longreprtext, files, assignment.root))
     cache: dict[Path, dict[str, int]] = {}
     located: list[Located] = []
     seen: dict[str, Located] = {}

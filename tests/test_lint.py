@@ -179,3 +179,19 @@ def test_grade_generate_and_init_refuse_a_broken_assignment(course: Path,
     # the toolkit assignment is not broken: grading it still works
     ok = dlgrade("grade", str(subs), "-a", "toolkit", "-o", str(tmp_path / "out2"), cwd=course)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_an_import_error_and_a_bad_marker_value(course: Path) -> None:
+    hidden = course / "assignments" / "activations" / "hidden"
+    edit(hidden / "test_relu.py", "import numpy as np\n", "import numpy as np\nimport nosuch\n")
+    (hidden / "test_extra.py").write_text(
+        'import pytest\n\npytestmark = [pytest.mark.tags("relu"), '
+        'pytest.mark.visibility("hidden")]\n\n\n@pytest.mark.points("two")\n'
+        "def test_relu_extra(student):\n    pass\n")
+    run = dlgrade("lint", "--quick", "-a", "activations", cwd=course)
+    assert run.returncode == 2
+    assert run.stdout.splitlines() == [
+        f"assignments/activations/hidden/test_relu.py:{line_of(hidden / 'test_relu.py', 'nosuch')}"
+        ": cannot be collected: ModuleNotFoundError: No module named 'nosuch'",
+        "assignments/activations/hidden/test_extra.py:7: check 'relu_extra' has "
+        "@pytest.mark.points('two'): points must be a number >= 0"]
