@@ -298,6 +298,8 @@ def static_problems(course_root: Path, assignment_id: str) -> tuple[Assignment |
         if not folder.is_dir():
             problems.append(Problem(folder, None, "missing folder (an assignment has public/ "
                                     "and hidden/ check folders; either may be empty)"))
+    for stray in sorted(assignment.root.glob("test_*.py")):
+        problems.append(Problem(stray, None, "is never run: checks go in public/ or hidden/"))
     if not assignment.check_files(hidden=True):
         problems.append(Problem(assignment.root, None, "no check files (test_*.py) in "
                                 "public/ or hidden/"))
@@ -415,6 +417,9 @@ def notebook_problems(course_root: Path, assignment: Assignment,
     try:
         notebook = build_notebook(course_root, assignment)
     except DlgradeError as exc:
+        where, _, why = str(exc).partition(": ")  # "path: why" names the file at fault
+        if why and Path(where).is_file():
+            return [Problem(Path(where), None, f"the nbgrader notebook cannot be built: {why}")]
         return [Problem(toml, None, f"the nbgrader notebook cannot be built: {exc}")]
     scores, printed, error = run_cells(notebook)
     reference = _defined(course_root / SOLUTIONS_DIR / assignment.submit)

@@ -195,3 +195,23 @@ def test_an_import_error_and_a_bad_marker_value(course: Path) -> None:
         ": cannot be collected: ModuleNotFoundError: No module named 'nosuch'",
         "assignments/activations/hidden/test_extra.py:7: check 'relu_extra' has "
         "@pytest.mark.points('two'): points must be a number >= 0"]
+
+
+def test_checks_the_notebook_cannot_hold_and_stray_files(course: Path) -> None:
+    acts = course / "assignments" / "activations"
+    # a fixture of its own: the grader could run it, the nbgrader notebook cannot
+    hidden = acts / "hidden" / "test_relu.py"
+    hidden.write_text(hidden.read_text() + "\n\n@pytest.fixture\ndef matrix():\n"
+                      "    return np.eye(2)\n")
+    (acts / "test_forgotten.py").write_text("def test_nothing():\n    pass\n")
+    run = dlgrade("lint", "-a", "activations", cwd=course)
+    assert run.returncode == 2
+    assert run.stdout.splitlines() == [
+        "assignments/activations/test_forgotten.py: is never run: checks go in public/ or "
+        "hidden/"]
+    (acts / "test_forgotten.py").unlink()
+    run = dlgrade("lint", "-a", "activations", cwd=course)
+    assert run.returncode == 2
+    assert run.stdout.splitlines() == [
+        "assignments/activations/hidden/test_relu.py: the nbgrader notebook cannot be built: "
+        "fixture 'matrix': checks may only use the fixtures student, expect, rng, helpers"]
