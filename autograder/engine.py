@@ -18,7 +18,6 @@ from typing import Any, Callable
 from autograder.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
-from autograder.lint import require_valid
 from autograder.reports.writer import ReportWriter
 from autograder.results import SubmissionResult
 from autograder.submission import Submission, discover
@@ -123,6 +122,8 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     start = time.perf_counter()
     course_root = find_course(course)
     assignment = load_assignment(course_root, assignment_id, overrides=options.overrides)
+    from autograder.lint import require_valid  # pytest: only once grading is asked for
+
     require_valid(course_root, [assignment.id])  # authoring errors: exit 2, before any work
     if not submissions_dir.is_dir():
         raise UsageError(f"'{submissions_dir}' is not a folder of submissions")
