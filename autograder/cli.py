@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from autograder.cli_options import AssignmentOption
 from autograder.errors import DlgradeError, ExitCode
 from autograder.sandbox.modes import MODE_NAMES
 
@@ -55,7 +56,8 @@ COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Pat
 
 @main.command()
 @click.argument("submissions", type=click.Path(path_type=Path))
-@click.option("-a", "--assignment", required=True, help="Assignment id, e.g. activations.")
+@click.option("-a", "--assignment", required=True, cls=AssignmentOption,
+              help="Assignment id.")
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
               help="Output folder for grades.csv, report.html and per-student results.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
@@ -192,7 +194,7 @@ def _with_progress(run: Any) -> Any:
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path), default=".")
 @click.option("-a", "--assignment", default="toolkit", show_default=True,
-              help="Which assignment's public checks to run (activations, toolkit).")
+              cls=AssignmentOption, help="Which assignment's public checks to run.")
 @click.option("--hints", is_flag=True,
               help="Also show a hint on how to fix each failed check (the first message "
               "only says what is wrong and where).")
@@ -250,10 +252,48 @@ def generate(out: Path | None, course: Path | None) -> None:
     from autograder.assignment import find_course
     from autograder.generate import generate_template
 
+    from autograder.lint import require_valid
+
     root = find_course(course)
+    require_valid(root)  # never ship a template with a broken check
     target = out or root / "student_template"
     written = generate_template(root, target)
     click.echo(f"wrote {len(written)} files to {target}")
+
+
+@main.command()
+@click.option("-a", "--assignment", "assignments", multiple=True, cls=AssignmentOption,
+              help="Assignment to lint (repeatable) [default: all].")
+@click.option("--quick", is_flag=True, help="Only the static pass (markers, points, tags, "
+              "folders, solutions); grade nothing.")
+@COURSE
+def lint(assignments: tuple[str, ...], quick: bool, course: Path | None) -> None:
+    """Find authoring errors in the course without grading anyone (for course authors).
+
+    Checks every assignment's markers (points, visibility, tags), that the checks'
+    points add up to assignment.toml's [points], that tags[0] names one of its
+    functions, its public/ and hidden/ folders, duplicate check names and its
+    reference in solutions/. Then the reference must score full marks in the
+    sandbox and in the assignment's nbgrader notebook, and student_template/
+    must be up to date. Prints one `file:line: message` per error and exits 2,
+    or prints a short summary and exits 0.
+    """
+    from autograder.assignment import find_course
+    from autograder.lint import lint as run_lint
+
+    root = find_course(course)
+    report = run_lint(root, assignment_ids=list(assignments) or None, full=not quick)
+    if report.problems:
+        for line in report.lines():
+            click.echo(line)
+        count = len(report.problems)
+        click.echo(f"dlgrade lint: {count} authoring error{'s' if count > 1 else ''}", err=True)
+        sys.exit(int(ExitCode.USAGE))
+    listed = ", ".join(f"{a} ({n} checks)" for a, n in report.checks.items())
+    done = ("markers, points, tags, folders and solutions" if quick else
+            "markers, points, tags, folders, solutions; the reference scores full marks in "
+            "the sandbox and in the nbgrader notebook; the template is up to date")
+    click.echo(f"lint OK: {listed}: {done}")
 
 
 @main.command()

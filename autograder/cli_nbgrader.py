@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from autograder.cli_options import AssignmentOption
 from autograder.errors import UsageError
 
 INSTALL_HINT = "pip install 'dlgrade[nbgrader]'"
@@ -41,7 +42,7 @@ def nbgrader_group() -> None:
 
 @nbgrader_group.command("init")
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-a", "--assignment", "assignments", multiple=True,
+@click.option("-a", "--assignment", "assignments", multiple=True, cls=AssignmentOption,
               help="Assignment to include (repeatable) [default: all].")
 @click.option("--course", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="dlgrade course root (holds solutions/ and assignments/). Default: "
@@ -57,14 +58,19 @@ def init(course_dir: Path, assignments: tuple[str, ...], course: Path | None, co
 
     Writes COURSE_DIR/nbgrader_config.py and COURSE_DIR/source/<assignment>/<assignment>.ipynb
     (solution cells, and test cells with the public checks and, hidden, the hidden
-    ones). Then, in COURSE_DIR: nbgrader generate_assignment <assignment>.
+    ones). Then it prints the nbgrader command that releases each of them.
     """
-    from autograder.assignment import find_course
+    from autograder.assignment import find_course, list_assignments
+    from autograder.lint import require_valid
     from autograder.nbgrader_course import init_course
 
-    written = init_course(course_dir, course_root=find_course(course),
+    root = find_course(course)
+    require_valid(root, list(assignments) or None)  # authoring errors: exit 2
+    written = init_course(course_dir, course_root=root,
                           assignments=list(assignments) or None, course_id=course_id,
                           exchange=exchange)
     for path in written:
         click.echo(f"wrote {path}")
-    click.echo(f"next: cd {course_dir} && nbgrader generate_assignment <assignment>")
+    ids = list(assignments) or list_assignments(root)
+    click.echo(f"next: cd {course_dir} && "
+               + " && ".join(f"nbgrader generate_assignment {a}" for a in ids))

@@ -76,6 +76,9 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     start = time.perf_counter()
     course_root = find_course(course)
     assignment = load_assignment(course_root, assignment_id, overrides=options.overrides)
+    from autograder.lint import require_valid  # pytest: only once grading is asked for
+
+    require_valid(course_root, [assignment.id])  # authoring errors: exit 2, before any work
     if not submissions_dir.is_dir():
         raise UsageError(f"'{submissions_dir}' is not a folder of submissions")
     check_out(submissions_dir, out, gradebook=options.gradebook)

@@ -66,6 +66,16 @@ def describe_exception(exc: BaseException) -> dict:
     return {"type": type(exc).__name__, "message": message, "where": where}
 
 
+def raising_function(exc: BaseException) -> str:
+    """The student's function that raised ``exc`` (it may be one the called function
+    calls, e.g. a stub): the innermost frame in the student's code, or ""."""
+    home = os.getcwd()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith(home) or frame.filename.startswith("<cell"):
+            return frame.name
+    return ""
+
+
 def load_student(spec: dict) -> tuple[dict, dict]:
     """Run the student's code. Returns (namespace, ready message)."""
     module_name = spec["module"]
@@ -131,7 +141,8 @@ def serve(sock: socket.socket, namespace: dict) -> None:
         try:
             value = fn(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001
-            reply = {"ok": False, "kind": "exception", **describe_exception(exc)}
+            reply = {"ok": False, "kind": "exception", **describe_exception(exc),
+                     "function": raising_function(exc)}
         else:
             reply = {"ok": True, "value": value, "mutated": _mutations(before, args, kwargs)}
         try:

@@ -28,7 +28,8 @@ def test_relu_does_not_modify_input(student, expect, rng):
     Z = rng.uniform(-5, 5, (6, 4))
     before = Z.copy()
     A = student.relu(Z)
-    expect.unchanged(Z, before, what="relu", fn="relu")
+    expect.unchanged(Z, before, what="relu", fn="relu",
+                     hint="For example, avoid `Z[Z < 0] = 0` on Z itself.")
     expect.close(A, np.maximum(0.0, before), what="relu(Z)", fn="relu", args=(before,))
 
 

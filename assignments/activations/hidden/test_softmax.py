@@ -52,7 +52,9 @@ def test_softmax_does_not_modify_input(student, expect, rng):
     Z = rng.standard_normal((3, 4))
     before = Z.copy()
     A = student.softmax(Z)
-    expect.unchanged(Z, before, what="softmax", fn="softmax")
+    expect.unchanged(Z, before, what="softmax", fn="softmax",
+                     hint="For example, `Z -= np.max(Z, axis=1, keepdims=True)` shifts "
+                     "Z itself: write `Z - np.max(...)` into a new array.")
     expect.close(A, reference_softmax(before), what="softmax(Z)", fn="softmax", args=(before,))
 
 

@@ -251,11 +251,12 @@ class Expect:
                             f"  expected: {fmt(expected, digits=digits)}")
             self.fail(message, hint=hint, fn=fn, args=args, got=actual)
 
-    def unchanged(self, after: np.ndarray, before: np.ndarray, *, what: str,
+    def unchanged(self, after: np.ndarray, before: np.ndarray, *, what: str, hint: str = "",
                   fn: str | None = None) -> None:
-        """The caller's array must not have been modified."""
+        """The caller's array must not have been modified; ``hint`` names the
+        typical in-place write of this function."""
         if after.shape != before.shape or after.dtype != before.dtype \
                 or after.tobytes() != before.tobytes():
             self.fail(f"{what} changed the array you passed in.",
-                      hint="Compute a new array instead of writing into the input (e.g. "
-                      "avoid `Z[Z < 0] = 0` on Z itself).", fn=fn)
+                      hint=hint or "Compute a new array instead of writing into the input.",
+                      fn=fn)

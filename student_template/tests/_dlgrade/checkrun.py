@@ -96,7 +96,8 @@ def describe_call_error(name: str, info: Mapping[str, Any]) -> StudentError:
     Args:
         name: the student's function.
         info: ``kind`` (``missing``, ``bad_return`` or an exception), ``type``,
-            ``message`` and ``where`` (file, line and code) of the exception.
+            ``message`` and ``where`` (file, line and code) of the exception, and
+            ``function``: which of the student's functions raised it.
 
     Returns:
         The error to raise in the check.
@@ -112,6 +113,11 @@ def describe_call_error(name: str, info: Mapping[str, Any]) -> StudentError:
     etype = info.get("type", "Exception")
     where = f" ({info['where']})" if info.get("where") else ""
     if etype == "NotImplementedError":
+        inner = str(info.get("function", "") or "")
+        if inner and inner != name and inner.isidentifier():
+            # a stub the called function depends on: name the stub, not the caller
+            return StudentError(f"{inner} is not written yet, and {name} calls it: write "
+                                f"{inner} first{where}", kind="exception")
         return StudentError(f"{name} {NOT_WRITTEN}{where}", kind="exception")
     message = info.get("message", "")
     return StudentError(f"{name} raised {etype}: {message}{where}".rstrip(": "),
