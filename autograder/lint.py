@@ -287,10 +287,11 @@ def _load(course_root: Path, assignment_id: str) -> tuple[Assignment | None, lis
         return None, [Problem(toml, None, text[len(prefix):] if text.startswith(prefix) else text)]
 
 
-def static_problems(course_root: Path, assignment_id: str) -> tuple[Assignment | None,
-                                                                    list[Located], list[Problem]]:
+def static_problems(course_root: Path, assignment_id: str, *, solutions: bool = True,
+                    ) -> tuple[Assignment | None, list[Located], list[Problem]]:
     """The cheap pass over one assignment: nothing is graded or executed but the
-    check files' imports (as pytest collects them)."""
+    check files' imports (as pytest collects them). ``solutions=False`` skips
+    the reference's checks (a grading-only copy of the course has none)."""
     assignment, problems = _load(course_root, assignment_id)
     if assignment is None:
         return None, [], problems
@@ -307,7 +308,8 @@ def static_problems(course_root: Path, assignment_id: str) -> tuple[Assignment |
     problems += found
     if not found:
         problems += _points_problems(assignment, located)
-    problems += _solution_problems(course_root, assignment)
+    if solutions:
+        problems += _solution_problems(course_root, assignment)
     return assignment, located, problems
 
 
@@ -318,11 +320,15 @@ def require_valid(course_root: Path, assignment_ids: list[str] | None = None) ->
         ConfigError: (exit 2) one line per problem, ``path:line: message``.
     """
     ids = assignment_ids or list_assignments(course_root)
+    # a grading-only copy of the course (a Gradescope or PrairieLearn bundle, a Dask
+    # worker's) holds the checks but no solutions/: nothing to say about the reference
+    solutions = (course_root / SOLUTIONS_DIR).is_dir()
     lines: list[str] = []
     for aid in ids:
         if not (course_root / "assignments" / aid / "assignment.toml").is_file():
             continue  # the caller reports an unknown assignment in its own words
-        lines += [p.render(course_root) for p in static_problems(course_root, aid)[2]]
+        lines += [p.render(course_root)
+                  for p in static_problems(course_root, aid, solutions=solutions)[2]]
     if lines:
         lines.append(f"({len(lines)} authoring error{'s' if len(lines) > 1 else ''}; "
                      "`dlgrade lint` checks the whole course)")

@@ -43,6 +43,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import sysconfig
 
 # ---------------------------------------------------------------- pre-imports
 # With the real platform: stdlib and third-party modules branch on sys.platform
@@ -211,6 +212,9 @@ def simulate(platform: str) -> None:
     ctypes.CDLL = no_libc  # type: ignore[assignment,misc]
     ctypes.util.find_library = lambda name: None
     sys.addaudithook(audit)
+    # the real OS has its own sysconfig data; this interpreter only has Linux's,
+    # which sysconfig would look up again under the new platform's name
+    sysconfig.get_config_vars()
     sys.platform = platform  # type: ignore[misc]
 
 

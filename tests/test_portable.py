@@ -100,11 +100,11 @@ def test_the_forced_path_really_is_the_portable_one(work: Path, reference_source
     assert "worker: zygote.py" in native.stdout  # forked by Linux's zygote
 
 
-@pytest.mark.parametrize("assignment, total", [("activations", 5), ("toolkit", 23)])
-def test_the_reference_passes_every_check(work: Path, assignment: str, total: int) -> None:
+@pytest.mark.parametrize("assignment", ["activations", "toolkit"])
+def test_the_reference_passes_every_check(work: Path, assignment: str) -> None:
     proc = on_both_paths(work, assignment)
     assert proc.returncode == 0, proc.stdout
-    assert f"{total} of {total} public checks passed" in flat(proc.stdout)
+    assert re.search(r"\b(\d+) of \1 public checks passed", flat(proc.stdout)), proc.stdout
 
 
 def test_a_buggy_file_gets_the_same_messages(work: Path, reference_source: str) -> None:
@@ -117,9 +117,10 @@ def test_a_buggy_file_gets_the_same_messages(work: Path, reference_source: str) 
     text = flat(proc.stdout)
     assert proc.returncode == 1
     assert "softmax raised ValueError: scores are odd (neural_network.py, line" in text
-    assert "`sigmoid` is not defined in your file" in text
+    assert "Functions not defined in your file (check the spelling; define them at the top " \
+        "level): sigmoid" in text
     assert "mse_loss returned something that is not a number" in text
-    assert re.search(r"relu_course_example_3x2 0/2 FAIL relu\(Z\) on the 3x2 example", text)
+    assert re.search(r"FAIL relu_course_example_3x2 relu\(Z\) on the 3x2 example", text), text
 
 
 def test_a_hang_times_out_and_the_other_functions_are_graded(work: Path,

@@ -518,7 +518,7 @@ def test_auto_picks_the_strongest_mode_here() -> None:
 
 
 def test_a_class_inside_the_python_installation_is_refused(
-        repo: Path, reference_source: str) -> None:
+        repo: Path, reference_source: str, tmp_path: Path) -> None:
     """Student code may read the Python installation in every mode, so a class
     kept inside it would not be hidden: grading stops with one line."""
     from autograder.engine import GradeOptions, grade
@@ -529,10 +529,10 @@ def test_a_class_inside_the_python_installation_is_refused(
         (inside / "alice").mkdir()
         (inside / "alice" / "neural_network.py").write_text(reference_source)
         with pytest.raises(UsageError, match="which the sandbox lets student code read"):
-            grade(inside, assignment_id="activations", out=inside / "out", course=repo)
-        assert not (inside / "out").exists()
+            grade(inside, assignment_id="activations", out=tmp_path / "out", course=repo)
+        assert not (tmp_path / "out").exists()
         with pytest.raises(UsageError, match="unknown sandbox mode 'strong'"):
-            grade(inside, assignment_id="activations", out=inside / "out", course=repo,
+            grade(inside, assignment_id="activations", out=tmp_path / "out", course=repo,
                   options=GradeOptions(sandbox="strong"))  # type: ignore[arg-type]
     finally:
         shutil.rmtree(inside)
