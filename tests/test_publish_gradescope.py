@@ -23,6 +23,8 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import main
+from sandbox_users import python_paths, traversable
+
 from publish_support import (
     ASSIGNMENT,
     CHECKS,
@@ -243,19 +245,36 @@ def softmax(Z):
 '''
 
 
+# Gradescope runs the autograder as root in a container whose seccomp profile may
+# refuse namespaces: then the sandbox is Landlock + seccomp + a uid drop, and the
+# same attack must fail (the seccomp filter below refuses unshare like Docker's).
+SECCOMP = REPO / "autograder" / "sandbox" / "seccomp.py"
+NAMESPACES = {"allowed": ([], "namespaces"),
+              "refused": ([sys.executable, str(SECCOMP), "refuse-namespaces"], "landlock")}
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="the full sandbox needs root; CI runs as root")
-def test_a_submission_cannot_forge_results_or_read_hidden_checks(image: Path) -> None:
+@pytest.mark.parametrize("namespaces", sorted(NAMESPACES))
+def test_a_submission_cannot_forge_results_or_read_hidden_checks(image: Path,
+                                                                 namespaces: str) -> None:
+    wrapper, mode = NAMESPACES[namespaces]
     code = REFERENCE + "\n\n" + FORGER.replace("@ROOT@", str(image))
     for name in ("submission", "results"):
         shutil.rmtree(image / name, ignore_errors=True)
     (image / "submission").mkdir()
     (image / "submission" / "neural_network.py").write_text(code)
     shutil.copy2(image / "source" / "run_autograder", image / "run_autograder")
-    subprocess.run([str(image / "run_autograder")], capture_output=True, text=True, timeout=300,
-                   check=True, env={**os.environ, "DLGRADE_PLATFORM_ROOT": str(image)})
+    # the workers' dropped uid must reach the venv (pytest's temp folders and /root are
+    # 0700 here; on Gradescope /autograder is world-readable)
+    reach = [*python_paths(), str(image / "source" / "dlgrade" / "venv")] if wrapper else []
+    with traversable(reach):
+        subprocess.run([*wrapper, str(image / "run_autograder")], capture_output=True,
+                       text=True, timeout=300, check=True,
+                       env={**os.environ, "DLGRADE_PLATFORM_ROOT": str(image)})
     time.sleep(3)  # the forked process would have written by now
     document = json.loads((image / "results" / "results.json").read_text())
     validate(document, "gradescope_results")
+    assert document["extra_data"].get("sandbox") == mode, document["output"]
     # full marks: it could neither see the hidden checks nor touch the results
     assert document["score"] == MAX_SCORE and len(document["tests"]) == CHECKS
 
