@@ -297,9 +297,9 @@ def run(names: tuple[str, ...], namespace: Mapping[str, Any], *, folder: Path,
 def preload(folder: Path) -> threading.Thread:
     """Import the check files found from ``folder`` in a background thread.
 
-    Importing them (and pytest, which they import) is most of the first
-    ``check()``'s time; in a Jupyter kernel this starts when the notebook
-    imports this module, while the student is still writing code.
+    Importing them is most of the first ``check()``'s time; in a Jupyter
+    kernel this starts when the notebook imports this module, while the
+    student is still writing code.
     """
 
     def load() -> None:
