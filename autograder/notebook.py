@@ -279,8 +279,8 @@ def run(names: tuple[str, ...], namespace: Mapping[str, Any], *, folder: Path,
         return Report(title=title, problem=str(exc.args[0]))
     except NeedsPytest as exc:
         return Report(title=title, problem=(
-            f"These checks need pytest to run them ({exc}): run dlgrade check in a terminal "
-            "instead."))
+            f"check() cannot run these checks here ({exc}): run dlgrade check in a terminal, "
+            "which can."))
     rows = []
     for item in ran:
         message = item.message

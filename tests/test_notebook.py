@@ -298,3 +298,17 @@ def test_check_reads_the_checks_without_pytest_and_uses_it_when_a_check_does(
         "def test_relu_of_two(student):\n"
         "    assert float(student.relu(2.0)) == pytest.approx(2.0)\n")
     assert kernel() == ["relu: 4 of 4 public checks pass (6/6 points)", "pytest imported: True"]
+
+
+def test_checks_it_cannot_read_exactly_give_one_clear_line(template: Path) -> None:
+    # two checks with one id: pytest would refuse them; check() says so, no traceback
+    (template / "tests" / "activations" / "test_zz_twice.py").write_text(
+        "import pytest\n"
+        "pytestmark = [pytest.mark.tags('relu'), pytest.mark.visibility('public')]\n\n"
+        "@pytest.mark.points(1)\n"
+        "def test_relu_course_matrix(student):\n"
+        "    pass\n")
+    report = run(("relu",), reference_namespace(), folder=template)
+    assert report.problem == ("check() cannot run these checks here (no checks, or two checks "
+                              "with the same id): run dlgrade check in a terminal, which can.")
+    assert str(report) == report.problem and not report.rows
