@@ -275,7 +275,8 @@ CHECK = "@pytest.mark.points(1)\ndef test_relu(student):\n    pass\n"
     "@pytest.mark.points()\ndef test_a(student):\n    pass\n",  # the closest mark has no value
     "@pytest.mark.points(1)\n@pytest.mark.parametrize('x', [])\n"
     "def test_a(student, x):\n    pass\n",  # no cases: pytest skips it
-    "@pytest.mark.points(1)\n@pytest.mark.parametrize('x', [pytest.param(1, marks=pytest.mark.skip)])\n"
+    "@pytest.mark.points(1)\n"
+    "@pytest.mark.parametrize('x', [pytest.param(1, marks=pytest.mark.skip)])\n"
     "def test_a(student, x):\n    pass\n",  # a case with its own marks
     "@pytest.mark.points(1)\n@pytest.mark.parametrize('x', [1])\n"
     "@pytest.mark.parametrize('x', [2])\ndef test_a(student, x):\n    pass\n",  # twice
