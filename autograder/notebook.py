@@ -12,8 +12,10 @@ found from the notebook's folder or a folder above it). They run in the
 kernel's own process against the functions the notebook defines *now*: this
 is the student's own code on the student's own machine, so there is no
 sandbox, and an endless loop is stopped with the kernel's interrupt button.
-Fixtures, seeds and messages are dlgrade's own (:mod:`autograder.runtime`),
-so the messages are those of ``dlgrade check``. Nothing here uses PATH or a
+The checks are read and run by the light runner ``dlgrade check`` uses
+(:mod:`autograder.runtime.lightrun`), with dlgrade's own fixtures, seeds and
+messages (:mod:`autograder.runtime.checkrun`), so the messages are those of
+``dlgrade check``. Nothing here uses PATH or a
 subprocess: it works in a kernel whose virtual environment was never
 activated.
 
@@ -34,7 +36,7 @@ from typing import Any, Mapping
 
 from autograder import checklib
 from autograder.runtime import checkrun
-from autograder.runtime.collect import Check, CollectError, collect_file
+from autograder.runtime.lightrun import Check, NeedsPytest, collect, collect_file, run_checks
 from autograder.sandbox import helpers
 
 if sys.version_info >= (3, 11):
@@ -214,8 +216,8 @@ class Report:
 # ---------------------------------------------------------------- running
 
 
-def _select(names: tuple[str, ...], sources: list[Source],
-            assignment: str | None) -> tuple[Source, list[Check]]:
+def _select(names: tuple[str, ...], sources: list[Source], assignment: str | None, *,
+            real_pytest: bool | None = None) -> tuple[Source, list[Check]]:
     """The assignment to use and its checks matching ``names`` (functions or check ids)."""
     if assignment is not None:
         chosen = [s for s in sources if s.id == assignment]
@@ -225,8 +227,8 @@ def _select(names: tuple[str, ...], sources: list[Source],
         sources = chosen
     best: tuple[Source, list[Check]] | None = None
     for source in sources:
-        checks = [c for path in source.files for c in collect_file(path)]
-        checks = [c for c in checks if c.visibility == "public"]
+        checks = [c for c in collect(source.files, real_pytest=real_pytest)
+                  if c.visibility == "public"]
         if names:
             wanted = [c for c in checks if c.function in names or c.id in names]
             if not all(any(n in (c.function, c.id) for c in wanted) for n in names):
@@ -262,22 +264,31 @@ def run(names: tuple[str, ...], namespace: Mapping[str, Any], *, folder: Path,
         return Report(title=title, problem=(
             f"No checks found in '{folder}' or above it: open this notebook from your copy "
             "of the student template (the folder with tests/)."))
-    try:
-        source, checks = _select(names, sources, assignment)
-    except (LookupError, CollectError) as exc:
-        return Report(title=title, problem=str(exc.args[0]))
     student = checkrun.InProcessStudent(namespace)
+    try:
+        try:
+            source, checks = _select(names, sources, assignment)
+            with contextlib.redirect_stdout(io.StringIO()):  # the table, not the prints
+                ran = run_checks(checks, student, checklib=checklib, helpers=helpers)
+        except NeedsPytest:
+            # the checks use pytest itself (pytest.approx, say): read them with it
+            source, checks = _select(names, sources, assignment, real_pytest=True)
+            with contextlib.redirect_stdout(io.StringIO()):
+                ran = run_checks(checks, student, checklib=checklib, helpers=helpers)
+    except LookupError as exc:
+        return Report(title=title, problem=str(exc.args[0]))
+    except NeedsPytest as exc:
+        return Report(title=title, problem=(
+            f"check() cannot run these checks here ({exc}): run dlgrade check in a terminal, "
+            "which can."))
     rows = []
-    for item in checks:
-        with contextlib.redirect_stdout(io.StringIO()):  # the table, not the prints
-            outcome, message, detail = checkrun.run_check(
-                item.test, item.id, hidden=False, student=student, checklib=checklib,
-                helpers=helpers, params=item.params, quiet=True)
-        if outcome == checkrun.GRADER_ERROR:
-            message = f"{message} ({detail})"
-        rows.append(Row(check=item.id, function=item.function, outcome=outcome,
-                        points=item.points if outcome == checkrun.PASSED else 0.0,
-                        max_points=item.points, message=message))
+    for item in ran:
+        message = item.message
+        if item.outcome == checkrun.GRADER_ERROR:
+            message = f"{message} ({item.detail})"
+        rows.append(Row(check=item.check.id, function=item.check.function,
+                        outcome=item.outcome, points=item.points,
+                        max_points=item.check.points, message=message))
     functions = source.functions if summary else tuple(dict.fromkeys(r.function for r in rows))
     return Report(title=source.title if summary else title, rows=rows, functions=functions,
                   summary=summary)
@@ -286,9 +297,9 @@ def run(names: tuple[str, ...], namespace: Mapping[str, Any], *, folder: Path,
 def preload(folder: Path) -> threading.Thread:
     """Import the check files found from ``folder`` in a background thread.
 
-    Importing them (and pytest, which they import) is most of the first
-    ``check()``'s time; in a Jupyter kernel this starts when the notebook
-    imports this module, while the student is still writing code.
+    Importing them is most of the first ``check()``'s time; in a Jupyter
+    kernel this starts when the notebook imports this module, while the
+    student is still writing code.
     """
 
     def load() -> None:

@@ -9,7 +9,7 @@ use), then reports: the wall-clock seconds of ``pip install``, the number of
 distributions installed (pip and setuptools, which come with the venv, are
 not counted) and the size of the venv's site-packages (and numpy's share). Finally it times the
 notebook's ``check()`` in that venv: the first call, cold (it imports the
-check files and pytest) and after the preload a Jupyter kernel starts on
+check files, with a stand-in for pytest) and after the preload a Jupyter kernel starts on
 import, and the median of later calls. Nothing is asserted; the
 targets (issue 9) are at most 25 packages and 80 MB.
 """
@@ -91,8 +91,8 @@ def main() -> None:
     print(f"  packages: {', '.join(names)}")
     cold, warm = timing["cold"], timing["preloaded"]
     print(f"notebook check('relu'): import of autograder.notebook {cold['import'] * 1000:.0f} "
-          f"ms; first call {cold['first'] * 1000:.0f} ms cold (it imports the check files and "
-          f"pytest), {warm['first'] * 1000:.1f} ms once preloaded (as in a kernel); then "
+          f"ms; first call {cold['first'] * 1000:.0f} ms cold (it imports the check files), "
+          f"{warm['first'] * 1000:.1f} ms once preloaded (as in a kernel); then "
           f"median {cold['median'] * 1000:.1f} ms")
 
 

@@ -15,7 +15,7 @@ from autograder.assignment import load_assignment
 from autograder.generate import generate_template
 from autograder.nbgrader_course import collect_checks, split_solution
 from autograder.notebook import GRADING_NOTE, check, check_all, preload, run
-from autograder.runtime.collect import collect_file
+from autograder.runtime.lightrun import collect_file
 from autograder.selfcheck import self_check
 
 COURSE = Path(__file__).resolve().parents[1]
@@ -249,13 +249,66 @@ def test_template_notebook_in_a_fresh_venv_off_path(template: Path, tmp_path: Pa
 
 
 def test_preload_imports_the_check_files_once(template: Path) -> None:
-    from autograder.runtime import collect
+    from autograder.runtime import lightrun
 
     files = sorted((template / "tests").glob("*/test_*.py"))
-    before = set(collect._MODULES)
+    before = set(lightrun._MODULES)
     preload(template).join(timeout=60)
-    loaded = set(collect._MODULES) - before
-    assert sorted(Path(path) for path, _ in loaded) == [f.resolve() for f in files]
-    module = collect.load_module(files[0])
-    assert module is collect._MODULES[(str(files[0].resolve()), files[0].stat().st_mtime_ns)]
-    assert set(collect._MODULES) - before == loaded  # check() reuses them: no second import
+    loaded = set(lightrun._MODULES) - before
+    assert sorted(Path(key[0]) for key in loaded) == [f.resolve() for f in files]
+    module = lightrun.load_module(files[0])
+    stat = files[0].stat()
+    assert module is lightrun._MODULES[(str(files[0].resolve()), stat.st_mtime_ns, stat.st_size,
+                                        True)]  # pytest is imported here: the real one
+    run(("relu",), {}, folder=template)
+    assert set(lightrun._MODULES) - before == loaded  # check() reuses them: no second import
+
+
+NOTEBOOK_RUN = '''
+import sys
+from pathlib import Path
+from autograder.notebook import run
+
+namespace = {"__name__": "__main__"}
+exec(open("solution.py").read(), namespace)
+report = run(("relu",), namespace, folder=Path("student"))
+print(report.headline())
+print("pytest imported:", "pytest" in sys.modules)
+'''
+
+
+def test_check_reads_the_checks_without_pytest_and_uses_it_when_a_check_does(
+        template: Path, tmp_path: Path) -> None:
+    # a kernel that never imported pytest: check() reads the checks with the light
+    # reader's stand-in (no pytest import); a check using pytest.approx gets the real one
+    shutil.copy(COURSE / "solutions" / "neural_network.py", tmp_path / "solution.py")
+    (tmp_path / "run.py").write_text(NOTEBOOK_RUN)
+
+    def kernel() -> list[str]:
+        out = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.splitlines()
+
+    assert kernel() == ["relu: 3 of 3 public checks pass (5/5 points)", "pytest imported: False"]
+    (template / "tests" / "activations" / "test_zz_extra.py").write_text(
+        "import pytest\n"
+        "pytestmark = [pytest.mark.tags('relu'), pytest.mark.visibility('public')]\n\n"
+        "@pytest.mark.points(1)\n"
+        "def test_relu_of_two(student):\n"
+        "    assert float(student.relu(2.0)) == pytest.approx(2.0)\n")
+    assert kernel() == ["relu: 4 of 4 public checks pass (6/6 points)", "pytest imported: True"]
+
+
+def test_checks_it_cannot_read_exactly_give_one_clear_line(template: Path) -> None:
+    # two checks with one id: pytest would refuse them; check() says so, no traceback
+    (template / "tests" / "activations" / "test_zz_twice.py").write_text(
+        "import pytest\n"
+        "pytestmark = [pytest.mark.tags('relu'), pytest.mark.visibility('public')]\n\n"
+        "@pytest.mark.points(1)\n"
+        "def test_relu_course_matrix(student):\n"
+        "    pass\n")
+    report = run(("relu",), reference_namespace(), folder=template)
+    assert report.problem == ("check() cannot run these checks here (no checks, or two checks "
+                              "with the same id): run dlgrade check in a terminal, which can.")
+    assert str(report) == report.problem and not report.rows

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from autograder.assignment import load_assignment
-from autograder.quickrun import NeedsPytest, collect, run_in_session, run_public_checks, run_quick
+from autograder.quickrun import run_in_session, run_public_checks, run_quick
 from autograder.results import CheckSpec
+from autograder.runtime.lightrun import NeedsPytest, collect
 from autograder.session import run_session
 from autograder.submission import Submission
 
@@ -204,3 +205,90 @@ def test_parametrize_ids_as_pytest_writes_them(repo: Path, tmp_path: Path,
     check.write_text(PARAMETRIZED.replace('[(1, "x"),', '[(print, "x"),'))
     with pytest.raises(NeedsPytest):
         collect_standalone([check], monkeypatch)
+
+
+READ_AS_PYTEST_DOES = '''
+import pytest
+
+pytestmark = [pytest.mark.tags("relu"), pytest.mark.visibility("public")]
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize(["x"], [(1,), (2,)])  # a list of names: each case is a tuple
+def test_names_in_a_list(student, x):
+    assert isinstance(x, int), f"x is {x!r}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("x, y", [pytest.param(1, 2, id="given"), (3, 4), (5j, None)],
+                         ids=["listed", None, "third"])
+def test_param_id_wins_over_ids(student, x, y):
+    pass
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("x", [1j, None, "a,b"])
+def test_unusual_values(student, x):
+    pass
+'''
+
+
+def test_the_light_reader_reads_these_as_pytest_does(repo: Path, tmp_path: Path,
+                                                     reference_source: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    check = tmp_path / "test_read.py"
+    check.write_text(READ_AS_PYTEST_DOES)
+    assignment = load_assignment(repo, "activations")
+    specs: list[CheckSpec] = []
+    run_session(assignment=assignment, submissions=[], emit=lambda r: None, hidden=False,
+                check_files=[check], on_ready=lambda found, zygote: specs.extend(found))
+    light = collect_standalone([check], monkeypatch)
+    assert [c.id for c in light] == [s.id for s in specs] == [
+        "names_in_a_list[1]", "names_in_a_list[2]", "param_id_wins_over_ids[given]",
+        "param_id_wins_over_ids[3-4]", "param_id_wins_over_ids[third]",
+        "unusual_values[1j]", "unusual_values[None]", "unusual_values[a,b]"]
+    sub = submission(reference_source)
+    quick, _ = run_quick(assignment, sub, light)
+    session, _ = run_in_session(assignment, sub, [check])
+    assert shown(quick) == shown(session)
+    assert all(c.outcome == "passed" for c in quick.checks)  # x is 1, not (1,)
+
+
+HEADER = ("import pytest\n"
+          "pytestmark = [pytest.mark.tags('relu'), pytest.mark.visibility('public')]\n")
+CHECK = "@pytest.mark.points(1)\ndef test_relu(student):\n    pass\n"
+
+
+@pytest.mark.parametrize("source", [
+    # what pytest reads otherwise (or refuses) than a naive reading would
+    "@pytest.mark.points(1)\n@pytest.mark.parametrize('x', [1, 2], ids=['one'])\n"
+    "def test_a(student, x):\n    pass\n",  # pytest: an error (one id for two cases)
+    "pytestmark = [*pytestmark, pytest.mark.parametrize('x', [1, 2])]\n"
+    "@pytest.mark.points(1)\ndef test_a(student, x):\n    pass\n",  # module-level parametrize
+    "class TestRelu:\n    @pytest.mark.points(1)\n    def test_a(self, student):\n"
+    "        pass\n",  # a test class
+    "@pytest.mark.points(1)\ndef test_a(student, *, expect):\n    pass\n",  # keyword-only
+    "@pytest.mark.points(1)\n@pytest.mark.parametrize('x', [1])\n"
+    "def test_a(student):\n    pass\n",  # pytest: the check takes no argument x
+    "@pytest.mark.points(1)\n@pytest.mark.parametrize('x', ['a' * 101])\n"
+    "def test_a(student, x):\n    pass\n",  # pytest versions name long strings differently
+    "@pytest.mark.points()\ndef test_a(student):\n    pass\n",  # the closest mark has no value
+    "@pytest.mark.points(1)\n@pytest.mark.parametrize('x', [])\n"
+    "def test_a(student, x):\n    pass\n",  # no cases: pytest skips it
+    "@pytest.mark.points(1)\n"
+    "@pytest.mark.parametrize('x', [pytest.param(1, marks=pytest.mark.skip)])\n"
+    "def test_a(student, x):\n    pass\n",  # a case with its own marks
+    "@pytest.mark.points(1)\n@pytest.mark.parametrize('x', [1])\n"
+    "@pytest.mark.parametrize('x', [2])\ndef test_a(student, x):\n    pass\n",  # twice
+    "@pytest.mark.points(1)\ndef test_a(student, request):\n    pass\n",  # pytest's own fixture
+])
+def test_what_the_light_reader_cannot_read_exactly_goes_to_pytest(
+        tmp_path: Path, source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    check = tmp_path / "test_odd.py"
+    check.write_text(HEADER + CHECK + source)
+    with pytest.raises(NeedsPytest):
+        collect_standalone([check], monkeypatch)
+    with pytest.raises(NeedsPytest):
+        collect([check])  # with the real pytest too
+    check.write_text(HEADER + CHECK)
+    assert [c.id for c in collect_standalone([check], monkeypatch)] == ["relu"]

@@ -163,3 +163,25 @@ def test_where_points_at_the_students_line_not_into_the_library(tmp_path: Path):
     outcome, message, _ = run(uses_relu, namespace)
     assert outcome == ERROR and message.startswith("relu raised JSONDecodeError: ")
     assert message.endswith("(nn.py, line 3: return json.loads('{'))")
+
+
+def test_run_case_gives_the_hint_of_a_failure_and_lets_a_runner_signal_through():
+    def with_hint(student, expect):
+        expect.true(False, "each row must sum to 1", hint="divide by the row's sum")
+
+    outcome, message, detail, hint = checkrun.run_case(
+        with_hint, "probe", hidden=False, student=None, checklib=checklib, helpers=helpers)
+    assert (outcome, message, detail, hint) == (FAILED, "each row must sum to 1", "",
+                                                "divide by the row's sum")
+    assert run(with_hint, {}) == (FAILED, "each row must sum to 1", "")  # run_check: no hint
+
+    class Elsewhere(Exception):
+        pass
+
+    def needs_another_runner(student):
+        raise Elsewhere("pytest.approx")
+
+    with pytest.raises(Elsewhere):
+        checkrun.run_case(needs_another_runner, "probe", hidden=False, student=None,
+                          checklib=checklib, helpers=helpers, reraise=(Elsewhere,))
+    assert run(needs_another_runner, {})[0] == GRADER_ERROR  # any other runner: a fault

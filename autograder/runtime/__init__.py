@@ -8,7 +8,11 @@ no import of ``autograder``.
 
 * ``checkrun.py``: check ids, input seeding, fixtures, the in-process
   ``student`` proxy, call-error messages and outcome classification;
-* ``collect.py``: finds the checks of check files without pytest's collector;
+* ``lightrun.py``: reads and runs check files without pytest (a stand-in for
+  ``import pytest``, pytest's ids, the fallback signal :class:`NeedsPytest`),
+  for ``dlgrade check`` and the notebook's ``check()``; it runs each check
+  with ``checkrun`` and is never copied (both users import dlgrade), so it
+  is the one file here that imports ``autograder.runtime.checkrun``;
 * ``template_conftest.py``: the student template's ``conftest.py``;
 * ``nbsetup.py``: the body of nbgrader's read-only setup cell.
 """

@@ -252,10 +252,11 @@ def classify(exc: BaseException, *, hidden: bool,
     return GRADER_ERROR, GRADER_FAULT, f"{type(exc).__name__}: {exc}"
 
 
-def run_check(test: Callable[..., Any], check: str, *, hidden: bool, student: Any,
-              checklib: types.ModuleType, helpers: types.ModuleType,
-              params: Mapping[str, Any] | None = None, diagnose: Diagnose | None = None,
-              quiet: bool = False) -> tuple[str, str, str]:
+def run_case(test: Callable[..., Any], check: str, *, hidden: bool, student: Any,
+             checklib: types.ModuleType, helpers: types.ModuleType,
+             params: Mapping[str, Any] | None = None, diagnose: Diagnose | None = None,
+             quiet: bool = False, reraise: tuple[type[BaseException], ...] = ()
+             ) -> tuple[str, str, str, str]:
     """Call one check function with its fixtures and parameters; classify the outcome.
 
     Args:
@@ -265,9 +266,12 @@ def run_check(test: Callable[..., Any], check: str, *, hidden: bool, student: An
         params: its parametrize values, by name.
         quiet: silence numpy's floating-point warnings while it runs (a notebook
             or nbgrader cell should show the check's message, not warnings).
+        reraise: exceptions that are not outcomes, raised to the caller (a
+            runner's "this check needs another runner").
 
     Returns:
-        (outcome, message, detail), as :func:`classify`; ``(PASSED, "", "")``.
+        (outcome, message, detail, hint), as :func:`classify`, with the hint (the
+        second level of feedback) of a failure; ``(PASSED, "", "", "")``.
     """
     given = fixtures(check, hidden=hidden, student=student, checklib=checklib,
                      helpers=helpers, diagnose=diagnose)
@@ -276,7 +280,8 @@ def run_check(test: Callable[..., Any], check: str, *, hidden: bool, student: An
     try:
         arguments = {name: given[name] for name in names}
     except KeyError as exc:
-        return GRADER_ERROR, GRADER_FAULT, f"check '{check}' needs an unknown fixture {exc}"
+        return (GRADER_ERROR, GRADER_FAULT, f"check '{check}' needs an unknown fixture {exc}",
+                "")
     try:
         if quiet:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -284,6 +289,20 @@ def run_check(test: Callable[..., Any], check: str, *, hidden: bool, student: An
                 test(**arguments)
         else:
             test(**arguments)
+    except reraise:
+        raise
     except Exception as exc:  # noqa: BLE001 - classified
-        return classify(exc, hidden=hidden, check_failed=checklib.CheckFailed)
-    return PASSED, "", ""
+        outcome, message, detail = classify(exc, hidden=hidden,
+                                            check_failed=checklib.CheckFailed)
+        hint = str(getattr(exc, "hint", "") or "") if outcome == FAILED else ""
+        return outcome, message, detail, hint
+    return PASSED, "", "", ""
+
+
+def run_check(test: Callable[..., Any], check: str, *, hidden: bool, student: Any,
+              checklib: types.ModuleType, helpers: types.ModuleType,
+              params: Mapping[str, Any] | None = None, diagnose: Diagnose | None = None,
+              quiet: bool = False) -> tuple[str, str, str]:
+    """:func:`run_case` without the hint: (outcome, message, detail)."""
+    return run_case(test, check, hidden=hidden, student=student, checklib=checklib,
+                    helpers=helpers, params=params, diagnose=diagnose, quiet=quiet)[:3]
