@@ -269,8 +269,9 @@ def generate(out: Path | None, course: Path | None) -> None:
 @click.option("--prove", is_flag=True, help="Then run the mutation analysis (needs "
               "cosmic-ray) on the -a assignments, or on those changed since --since.")
 @click.option("--since", default="HEAD", show_default=True, metavar="REV",
-              help="With --prove and no -a: prove the assignments whose folder or reference "
-              "differs from this git revision (uncommitted and untracked files count).")
+              help="With --prove and no -a: prove the assignments whose folder, or whose "
+              "functions in the reference, differ from this git revision (uncommitted and "
+              "untracked files count).")
 @click.option("--sample", type=click.FloatRange(0.0, 1.0, min_open=True), default=1.0,
               show_default=True, help="With --prove: grade a seeded random fraction of "
               "the mutants.")
