@@ -337,6 +337,11 @@ def _prove(root: Path, assignments: list[str], *, since: str, sample: float) -> 
     report = prove(root, assignments or None, sample=sample)
     for line in report_lines(report):
         click.echo(line)
+    if report.unproven and not (report.survivors or report.stale):
+        click.echo(f"dlgrade lint --prove: {len(report.unproven)} function"
+                   f"{'s' if len(report.unproven) != 1 else ''} without a mutant: "
+                   "put the reference code inside its solution fence", err=True)
+        sys.exit(int(ExitCode.USAGE))
     if report.survivors or report.stale:
         click.echo(f"dlgrade lint --prove: {len(report.survivors)} surviving mutant"
                    f"{'s' if len(report.survivors) != 1 else ''}, {len(report.stale)} stale "

@@ -349,6 +349,7 @@ class Report:
     total: int = 0  # mutants generated (before any sample)
     seconds: float = 0.0
     files: list[str] = field(default_factory=list)  # the mutated files, relative to the course
+    unproven: list[tuple[str, str]] = field(default_factory=list)  # (assignment, function)
 
 
 def analyse(mutants: list[Mutant], results: dict[tuple[str, str], dict],
@@ -421,6 +422,11 @@ def prove(course: Path, assignment_ids: list[str] | None = None, *,
                      complete=not functions and sample >= 1.0)
     report.total = total
     report.seconds = time.perf_counter() - started
+    if not functions:  # a function without a single mutant is not proven at all
+        generated = {m.function for m in course_mutants(course, ids)} if sample < 1.0 \
+            else {m.function for m in mutants}
+        report.unproven = [(a, f) for a in ids for f in load_assignment(course, a).functions
+                           if f not in generated]
     report.files = sorted({f"{SOLUTIONS_DIR}/{load_assignment(course, a).submit}"
                            for a in ids})
     return report
@@ -464,6 +470,9 @@ def report_lines(report: Report, *,
     for assignment_id, m in report.survivors:
         out += ["", f"SURVIVOR {SOLUTIONS_DIR}/{m.file}:{m.line}: {assignment_id}/{m.function} "
                 f"{m.operator} [{m.id}]", f"  - {m.before}", f"  + {m.after}"]
+    for assignment_id, function in report.unproven:
+        out += ["", f"NOT PROVEN {assignment_id}/{function}: no mutant (is its code between "
+                "### BEGIN SOLUTION and ### END SOLUTION in the reference?)"]
     for assignment_id, mutant_id in report.stale:
         out += ["", f"STALE assignments/{assignment_id}/{EQUIVALENTS_FILE}: {mutant_id} "
                 "(killed, or no such mutant any more): remove it"]

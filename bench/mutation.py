@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"rows": report.rows, "outcomes": report.outcomes},
                                         indent=1), encoding="utf-8")
-    return 1 if report.survivors or report.stale else 0
+    return 1 if report.survivors or report.stale or report.unproven else 0
 
 
 if __name__ == "__main__":

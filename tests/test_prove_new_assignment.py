@@ -248,3 +248,18 @@ def test_lint_prove_without_cosmic_ray_is_one_line(course: Path) -> None:
     assert proc.stderr.strip().splitlines() == [
         "dlgrade: error: proving the checks needs cosmic-ray, which is not installed "
         "(pip install 'dlgrade[test]', or pip install cosmic-ray)"]
+
+
+def test_a_function_without_a_fence_is_not_proven(course: Path) -> None:
+    reference = course / "solutions" / "neural_network.py"
+    text = reference.read_text(encoding="utf-8")
+    unfenced = text.replace("    ### BEGIN SOLUTION\n    return (Z > 0).astype(float)\n"
+                            "    ### END SOLUTION\n", "    return (Z > 0).astype(float)\n")
+    assert unfenced != text
+    reference.write_text(unfenced, encoding="utf-8")
+    run = dlgrade("lint", "--quick", "--prove", "-a", "derivatives", cwd=course)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert ("NOT PROVEN derivatives/relu_derivative: no mutant (is its code between "
+            "### BEGIN SOLUTION and ### END SOLUTION in the reference?)") in run.stdout.splitlines()
+    assert run.stderr.strip() == ("dlgrade lint --prove: 1 function without a mutant: put the "
+                                  "reference code inside its solution fence")
