@@ -110,7 +110,8 @@ def test_a_cross_function_call_breaking_the_notebook_is_caught(course: Path) -> 
     line = line_of(public, "def test_relu_course_matrix(")
     assert (f"assignments/activations/public/test_relu.py:{line}: check "
             "'relu_course_matrix' fails in the nbgrader notebook with the reference: "
-            "NameError: name 'sigmoid' is not defined (relu's reference calls sigmoid, which "
+            "relu raised NameError: name 'sigmoid' is not defined (solution_relu, line 12) "
+            "(relu's reference calls sigmoid, which "
             "is not a function of assignment 'activations': its notebook holds only the "
             "assignment's own functions)") in run.stdout.splitlines()
     # every failing line is about the notebook: the sandboxed reference still passes
