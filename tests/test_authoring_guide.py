@@ -102,8 +102,9 @@ def test_the_guide_walk_through(course: Path, tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout
     run = dlgrade("check", "-a", "derivatives", cwd=template)
     assert run.returncode == 1
-    assert ("Functions not written yet (they raise NotImplementedError): relu_derivative, "
-            "sigmoid_derivative") in run.stdout.splitlines()
+    # the functions not written yet share one line
+    assert any(line.startswith("Functions not written yet") and "relu_derivative" in line
+               for line in run.stdout.splitlines()), run.stdout
 
     # dlgrade grade: the reference 11/11, the stub 0, a known mistake named
     subs = tmp_path / "subs"
