@@ -25,11 +25,13 @@ import pytest
 
 from autograder.prove import changed_assignments
 from corpus_support import (
+    Entry,
     course_assignments,
     grade,
     header_problems,
     judge,
     read_corpus,
+    read_entry,
     reference_of,
     targets,
 )
@@ -94,6 +96,7 @@ def relu_derivative(Z):
 '''
 
 BUGGY_RELU = '''# function: relu_derivative
+# assignment: derivatives
 # bug: returns relu itself
 # cause: none
 def relu_derivative(Z):
@@ -139,6 +142,11 @@ def course(tmp_path: Path) -> Path:
     return root
 
 
+def read_entry_text(path: Path, text: str) -> Entry:
+    path.write_text(text, encoding="utf-8")
+    return read_entry(path)
+
+
 def _verdicts(root: Path) -> dict[str, str]:
     """entry -> why it breaks the corpus rules ("" when it keeps them), graded on
     every assignment it targets."""
@@ -167,6 +175,12 @@ def test_discrimination_picks_up_the_new_assignment(course: Path) -> None:
     (public / "test_relu_derivative.py").unlink()
     (public / "test_relu_derivative_values.py").write_text(STRONG_CHECK, encoding="utf-8")
     assert set(_verdicts(course).values()) == {""}
+    # an entry aimed at an assignment without its function is a header error
+    wrong = read_entry_text(course.parent / "corpus" / "buggy" / "rd_relu.py",
+                            BUGGY_RELU.replace("# assignment: derivatives",
+                                               "# assignment: toolkit"))
+    assert header_problems(wrong, course_assignments(course)) == [
+        "buggy/rd_relu: '# assignment: toolkit': it has no function 'relu_derivative'"]
 
 
 def test_changed_assignments_follow_functions_not_files(course: Path) -> None:
