@@ -334,7 +334,11 @@ def _prove(root: Path, assignments: list[str], *, since: str, sample: float) -> 
         else:
             click.echo(f"prove: changed since {since}: {', '.join(changed)}")
         assignments = changed or []
-    report = prove(root, assignments or None, sample=sample)
+    try:
+        report = prove(root, assignments or None, sample=sample)
+    except KeyboardInterrupt:
+        click.echo("dlgrade lint --prove: interrupted; nothing was proven", err=True)
+        sys.exit(130)
     for line in report_lines(report):
         click.echo(line)
     if report.unproven and not (report.survivors or report.stale):

@@ -31,6 +31,7 @@ import resource
 import selectors
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -244,11 +245,14 @@ def _limit_memory() -> None:
 
 
 def _run_batch(course: Path, assignment_id: str, functions: list[str], mutants: list[Mutant],
-               timeout: float) -> Iterator[tuple[str, dict[str, Any]]]:
+               timeout: float, stop: threading.Event | None = None
+               ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Grade ``mutants`` in a subprocess; on a hang or crash, blame the mutant in
-    flight (killed) and start again with the rest."""
+    flight (killed) and start again with the rest. Once ``stop`` is set, kill the
+    subprocess and return."""
     pending = list(mutants)
-    while pending:
+    stop = stop or threading.Event()
+    while pending and not stop.is_set():
         job = {"course": str(course), "assignment": assignment_id, "functions": functions,
                "mutants": [{"id": m.id, "code": m.code} for m in pending]}
         proc = subprocess.Popen([sys.executable, "-m", "autograder.prove", "--worker"],
@@ -263,11 +267,13 @@ def _run_batch(course: Path, assignment_id: str, functions: list[str], mutants: 
         buffer = b""
         deadline = time.monotonic() + timeout + 10.0  # start-up of the first mutant
         reason = ""
-        while pending:
+        while pending and not stop.is_set():
             left = deadline - time.monotonic()
-            if left <= 0 or not selector.select(timeout=left):
+            if left <= 0:
                 reason = "timeout"
                 break
+            if not selector.select(timeout=min(left, 0.5)):
+                continue  # look at ``stop`` twice a second
             chunk = os.read(proc.stdout.fileno(), 65536)
             if not chunk:
                 reason = "crash"
@@ -283,7 +289,7 @@ def _run_batch(course: Path, assignment_id: str, functions: list[str], mutants: 
         proc.kill()
         proc.wait()
         selector.close()
-        if pending:
+        if pending and not stop.is_set():
             culprit = pending.pop(0)
             yield culprit.id, {"id": culprit.id, "score": 0.0, "max": 0.0,
                                "status": reason, "failed": [reason]}
@@ -313,14 +319,24 @@ def grade_mutants(mutants: list[Mutant], course: Path, *,
             for k in range(0, len(group), size):
                 batches.append((assignment_id, functions, group[k:k + size]))
     results: dict[tuple[str, str], dict] = {}
+    stop = threading.Event()
 
     def run(batch: tuple[str, list[str], list[Mutant]]) -> None:
         assignment_id, functions, group = batch
-        for mutant_id, result in _run_batch(course, assignment_id, functions, group, timeout):
+        for mutant_id, result in _run_batch(course, assignment_id, functions, group, timeout,
+                                            stop):
             results[(assignment_id, mutant_id)] = result
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        list(pool.map(run, sorted(batches, key=lambda b: -len(b[2]))))
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        futures = [pool.submit(run, b) for b in sorted(batches, key=lambda b: -len(b[2]))]
+        for future in futures:
+            future.result()
+    except BaseException:  # Ctrl-C: stop every batch (their processes are killed) first
+        stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return results
 
 

@@ -17,8 +17,10 @@ list edited anywhere:
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -277,3 +279,37 @@ def test_a_function_without_a_fence_is_not_proven(course: Path) -> None:
             "### BEGIN SOLUTION and ### END SOLUTION in the reference?)") in run.stdout.splitlines()
     assert run.stderr.strip() == ("dlgrade lint --prove: 1 function without a mutant: put the "
                                   "reference code inside its solution fence")
+
+
+def test_ctrl_c_stops_the_proof_and_its_workers(course: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "autograder.cli", "lint", "--quick",
+                             "--prove", "-a", "toolkit"], cwd=course, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("lint OK: toolkit")
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while not workers and time.monotonic() < deadline:  # the proof has started
+        workers = _workers_in(course)
+        time.sleep(0.2)
+    assert workers
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err.strip().splitlines()[-1] == "dlgrade lint --prove: interrupted; nothing was proven"
+    assert "SURVIVOR" not in out and "all " not in out
+    assert _workers_in(course) == set()
+
+
+def _workers_in(course: Path) -> set[int]:
+    """The ids of the mutation workers running in ``course`` (their working directory)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if (entry.name.isdigit() and Path(entry / "cwd").resolve() == course.resolve()
+                    and b"autograder.prove" in (entry / "cmdline").read_bytes()):
+                found.add(int(entry.name))
+        except OSError:
+            continue
+    return found
