@@ -11,7 +11,9 @@ list edited anywhere:
 * ``dlgrade lint --prove`` proves only the changed assignment, prints the
   surviving mutant of a too-weak check with ``file:line`` and the mutation and
   exits 2, then passes once the check is strengthened;
-* a missing cosmic-ray is one clear line and exit 2.
+* a function outside its solution fence is reported as not proven (exit 2),
+  Ctrl-C stops the proof and its workers at once (exit 130), and a missing
+  cosmic-ray is one clear line and exit 2.
 """
 
 from __future__ import annotations
