@@ -41,7 +41,8 @@ def course(tmp_path_factory: pytest.TempPathFactory, repo: Path) -> Path:
     for name in ("assignments", "solutions", "student_template"):
         shutil.copytree(repo / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     steps = STEP.findall(GUIDE.read_text())
-    assert len(steps) == 8  # reference, toml, README, 2 public, 2 hidden, mistakes
+    # reference, toml, README, 2 public, 2 hidden, mistakes, equivalent mutants
+    assert len(steps) == 9
     for action, relative, text in steps:
         path = root / relative
         assert (action == "append") == path.exists(), relative
@@ -138,3 +139,28 @@ def test_the_guide_walk_through(course: Path, tmp_path: Path) -> None:
     scores, _, error = run_cells(notebook)
     assert error == ""
     assert scores == {f"test_{f}": p for f, p in POINTS.items()}
+
+
+def test_the_guide_prove_step(course: Path) -> None:
+    # step 7: the guide's checks kill every mutant but the seven it lists as equivalent
+    run = dlgrade(*in_guide("dlgrade lint --quick --prove -a derivatives").split()[1:],
+                  cwd=course)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = {line.split()[1]: line.split()[2:7] for line in run.stdout.splitlines()
+            if line.startswith("derivatives ")}
+    assert rows["relu_derivative"] == ["7", "7", "0", "0", "100.0%"]
+    assert rows["sigmoid_derivative"] == ["62", "55", "7", "0", "100.0%"]
+    # without the list, the seven survive, each printed with its place and change
+    listed = course / "assignments" / "derivatives" / "equivalent_mutants.toml"
+    text = listed.read_text()
+    listed.unlink()
+    try:
+        run = dlgrade("lint", "--quick", "--prove", "-a", "derivatives", cwd=course)
+    finally:
+        listed.write_text(text)
+    assert run.returncode == 2
+    survivors = [line for line in run.stdout.splitlines() if line.startswith("SURVIVOR ")]
+    assert len(survivors) == 7
+    quoted = next(line.strip() for line in GUIDE.read_text().splitlines()
+                  if line.strip().startswith("SURVIVOR "))
+    assert quoted in survivors

@@ -1,165 +1,145 @@
-"""The toolkit checks tell right from wrong.
+"""The checks tell right from wrong, on every assignment.
 
 Every file in ``tests/corpus/correct`` and ``tests/corpus/buggy`` is a small
 student snippet that redefines one function; appended to the reference
-solution it makes a full ``neural_network.py`` (later definitions win). Its
-first line names the function (``# function: softmax``), a buggy one's second
-line the bug (``# bug: ...``) and its third the variants of
-``assignments/mistakes.py`` whose messages its failures must name
-(``# cause: softmax_axis0``; ``none`` when no variant can recognise it).
+solution it makes a full submitted file (later definitions win). Its header
+(``tests/corpus_support.py``) names the function (``# function: softmax``),
+optionally the assignments it targets (``# assignment: toolkit``; default:
+every assignment whose functions include it), a buggy one's bug
+(``# bug: ...``) and the variants of ``assignments/mistakes.py`` whose
+messages its failures must name (``# cause: softmax_axis0``; ``none`` when no
+variant can recognise it). The assignments come from ``assignments/``: a new
+one is graded here the moment it exists.
 
-* every correct snippet, the reference and the course's own code score full
-  marks (on ``activations`` too for relu and softmax);
+* the reference and the course's own code score full marks on every
+  assignment they can be submitted to; every correct snippet too, on every
+  assignment it targets;
 * every buggy snippet loses points on a check of its function, and on no
-  other function's checks (except functions that call it: forward_perceptron
-  uses the student's own sigmoid);
+  other function's checks (except the assignment's functions that call it,
+  found in the reference: forward_perceptron uses the student's own sigmoid),
+  on every assignment it targets;
 * bugs are named: at least 95 % of the buggy snippets get a "Likely cause:"
   in some failure message (assignments/mistakes.py).
 
-Many entries come from the mutation analysis (bench/mutation.py): realistic
-versions of mutants the checks once let through, and of the contract the
-course text states (one number from a loss, every sample every epoch, inputs
-left alone).
+Many entries come from the mutation analysis (``dlgrade lint --prove``):
+realistic versions of mutants the checks once let through, and of the
+contract the course text states (one number from a loss, every sample every
+epoch, inputs left alone).
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.util
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
-from autograder.assignment import find_course, load_assignment
 from autograder.results import SubmissionResult
-from autograder.session import run_session
 from autograder.submission import Submission
+from corpus_support import (
+    Entry,
+    course_assignments,
+    failures,
+    grade,
+    header_problems,
+    judge,
+    read_corpus,
+    reference_of,
+    targets,
+)
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
-REFERENCE = (ROOT / "solutions" / "neural_network.py").read_text(encoding="utf-8")
-COURSE = (CORPUS / "course_reference.py").read_text(encoding="utf-8")
-ACTIVATIONS = {"relu", "softmax"}
-# A wrong sigmoid may also cost points on these functions, which call it.
-CALLERS = {"sigmoid": {"forward_perceptron"}}
+COURSE_CODE = CORPUS / "course_reference.py"
+ASSIGNMENTS = course_assignments(ROOT)
 DIAGNOSED_AT_LEAST = 0.95
 
-
-@dataclass(frozen=True)
-class Entry:
-    """One corpus snippet."""
-
-    name: str  # "buggy/softmax_axis0"
-    kind: str  # "correct" or "buggy"
-    function: str
-    bug: str
-    source: str
-    causes: frozenset[str] = frozenset()
-
-    def submission(self) -> Submission:
-        text = f"{REFERENCE}\n\n# ---- student snippet ----\n{self.source}"
-        return Submission(self.name, "py", files={"neural_network.py": text})
-
-
-def read_entry(path: Path) -> Entry:
-    source = path.read_text(encoding="utf-8")
-    lines = source.splitlines()
-    header = dict(line[2:].split(": ", 1) for line in lines[:3] if line.startswith("# "))
-    causes = header.get("cause", "none")
-    return Entry(name=f"{path.parent.name}/{path.stem}", kind=path.parent.name,
-                 function=header.get("function", ""), bug=header.get("bug", ""),
-                 source=source,
-                 causes=frozenset() if causes == "none" else frozenset(causes.split(",")))
-
-
-ENTRIES = [read_entry(p) for p in sorted(CORPUS.glob("*/*.py"))]
+ENTRIES = read_corpus(CORPUS)
 CORRECT = [e for e in ENTRIES if e.kind == "correct"]
 BUGGY = [e for e in ENTRIES if e.kind == "buggy"]
-FULL = [Submission("reference", "py", files={"neural_network.py": REFERENCE}),
-        Submission("course", "py", files={"neural_network.py": COURSE})]
+CASES = [(e, aid) for e in ENTRIES for aid in targets(e, ASSIGNMENTS) if aid in ASSIGNMENTS]
 
 
-def grade(assignment_id: str, submissions: list[Submission]) -> dict[str, SubmissionResult]:
-    assignment = load_assignment(find_course(ROOT), assignment_id)
-    results: dict[str, SubmissionResult] = {}
-    run_session(assignment=assignment, submissions=submissions,
-                emit=lambda r: results.__setitem__(r.student, r))
+def _course_code_fits(aid: str) -> bool:
+    """The course's own code is a neural_network.py with every function of ``aid``."""
+    a = ASSIGNMENTS[aid]
+    tree = ast.parse(COURSE_CODE.read_text(encoding="utf-8"))
+    defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    return a.submit == "neural_network.py" and set(a.functions) <= defined
+
+
+WHOLE = [(who, aid) for aid in ASSIGNMENTS for who in ("reference", "course")
+         if who == "reference" or _course_code_fits(aid)]
+
+
+@pytest.fixture(scope="module")
+def graded() -> Callable[[str], dict[str, SubmissionResult]]:
+    """assignment id -> results of the reference, the course's code and every
+    entry that targets it (one grading session per assignment, on first use)."""
+    cache: dict[str, dict[str, SubmissionResult]] = {}
+
+    def results(aid: str) -> dict[str, SubmissionResult]:
+        if aid not in cache:
+            assignment = ASSIGNMENTS[aid]
+            reference = reference_of(ROOT, assignment)
+            subs = [Submission("reference", "py", files={assignment.submit: reference})]
+            if _course_code_fits(aid):
+                subs.append(Submission("course", "py", files={
+                    assignment.submit: COURSE_CODE.read_text(encoding="utf-8")}))
+            subs += [e.submission(reference, assignment.submit)
+                     for e, target in CASES if target == aid]
+            cache[aid] = grade(ROOT, aid, subs)
+        return cache[aid]
+
     return results
 
 
-@pytest.fixture(scope="module")
-def toolkit() -> dict[str, SubmissionResult]:
-    return grade("toolkit", FULL + [e.submission() for e in ENTRIES])
-
-
-@pytest.fixture(scope="module")
-def activations() -> dict[str, SubmissionResult]:
-    return grade("activations", FULL + [e.submission() for e in ENTRIES
-                                        if e.function in ACTIVATIONS])
-
-
-def failures(result: SubmissionResult) -> str:
-    return "\n".join(f"  {c.check}: {c.outcome}: {c.message}" for c in result.checks
-                     if c.outcome != "passed")
-
-
-def lost(result: SubmissionResult) -> dict[str, list[str]]:
-    """function -> ids of its checks that did not pass."""
-    out: dict[str, list[str]] = {}
-    for c in result.checks:
-        if c.outcome != "passed":
-            out.setdefault(c.function, []).append(c.check)
-    return out
-
-
 def test_corpus_is_large_and_well_formed() -> None:
-    toolkit = load_assignment(find_course(ROOT), "toolkit")
     assert len(CORRECT) >= 40 and len(BUGGY) >= 87
-    for entry in ENTRIES:
-        assert entry.function in toolkit.functions, f"{entry.name}: bad '# function:' line"
-        assert (entry.kind == "buggy") == bool(entry.bug), f"{entry.name}: '# bug:' line"
-        if entry.kind == "buggy":
-            assert "# cause: " in entry.source.splitlines()[2], f"{entry.name}: '# cause:'"
+    problems = [p for entry in ENTRIES for p in header_problems(entry, ASSIGNMENTS)]
+    assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("assignment_id", ["toolkit", "activations"])
-@pytest.mark.parametrize("who", ["reference", "course"])
-def test_reference_and_course_code_full_marks(toolkit, activations, assignment_id, who):
-    result = (toolkit if assignment_id == "toolkit" else activations)[who]
+@pytest.mark.parametrize("who,assignment_id", WHOLE, ids=[f"{w}-{a}" for w, a in WHOLE])
+def test_reference_and_course_code_full_marks(graded, who, assignment_id):
+    result = graded(assignment_id)[who]
     assert result.status == "graded", result.error
     assert result.score == result.max_score, failures(result)
 
 
-@pytest.mark.parametrize("entry", CORRECT, ids=[e.name for e in CORRECT])
-def test_correct_entry_full_marks(toolkit, activations, entry):
-    result = toolkit[entry.name]
-    assert result.status == "graded", result.error
-    assert result.score == result.max_score, failures(result)
-    if entry.function in ACTIVATIONS:
-        other = activations[entry.name]
-        assert other.score == other.max_score, failures(other)
+def _ids(cases: list[tuple[Entry, str]]) -> list[str]:
+    return [f"{e.name}-{aid}" for e, aid in cases]
 
 
-@pytest.mark.parametrize("entry", BUGGY, ids=[e.name for e in BUGGY])
-def test_buggy_entry_caught_by_its_own_checks(toolkit, activations, entry):
-    result = toolkit[entry.name]
-    assert result.status == "graded", result.error
-    by_function = lost(result)
-    # the bug costs points on its own function ...
-    assert entry.function in by_function, f"'{entry.bug}' was not caught"
-    # ... and on no unrelated function
-    allowed = {entry.function} | CALLERS.get(entry.function, set())
-    assert set(by_function) <= allowed, failures(result)
-    if entry.function in ACTIVATIONS:
-        other = lost(activations[entry.name])
-        assert set(other) == {entry.function}, failures(activations[entry.name])
+CORRECT_CASES = [(e, a) for e, a in CASES if e.kind == "correct"]
+BUGGY_CASES = [(e, a) for e, a in CASES if e.kind == "buggy"]
 
 
-def test_most_bugs_are_diagnosed(toolkit):
+@pytest.mark.parametrize("entry,assignment_id", CORRECT_CASES, ids=_ids(CORRECT_CASES))
+def test_correct_entry_full_marks(graded, entry, assignment_id):
+    assignment = ASSIGNMENTS[assignment_id]
+    why = judge(entry, graded(assignment_id)[entry.name], assignment,
+                reference_of(ROOT, assignment))
+    assert not why, why
+
+
+@pytest.mark.parametrize("entry,assignment_id", BUGGY_CASES, ids=_ids(BUGGY_CASES))
+def test_buggy_entry_caught_by_its_own_checks(graded, entry, assignment_id):
+    assignment = ASSIGNMENTS[assignment_id]
+    why = judge(entry, graded(assignment_id)[entry.name], assignment,
+                reference_of(ROOT, assignment))
+    assert not why, why
+
+
+def test_most_bugs_are_diagnosed(graded):
     diagnosed = [e.name for e in BUGGY
-                 if any("Likely cause:" in c.message for c in toolkit[e.name].checks)]
+                 if any("Likely cause:" in c.message
+                        for aid in targets(e, ASSIGNMENTS)
+                        for c in graded(aid)[e.name].checks)]
     missed = [e.name for e in BUGGY if e.name not in diagnosed]
     fraction = len(diagnosed) / len(BUGGY)
     print(f"\ndiagnosed {len(diagnosed)}/{len(BUGGY)} buggy entries ({fraction:.0%}); "
@@ -167,17 +147,24 @@ def test_most_bugs_are_diagnosed(toolkit):
     assert fraction >= DIAGNOSED_AT_LEAST
 
 
-def test_named_causes_are_the_right_ones(toolkit):
-    # A wrong "Likely cause:" misleads more than none: the messages on the checks of
-    # the entry's own function are exactly those of its declared variants.
+def test_named_causes_are_the_right_ones(graded):
+    # A wrong "Likely cause:" misleads more than none: on every assignment an entry
+    # targets, the messages on the checks of its own function come only from its
+    # declared variants, and on one of them they are exactly those (an assignment
+    # with fewer checks of the function may have none that recognises the bug).
     library = load_mistakes()
     for entry in BUGGY:
-        named = {c.message.split("Likely cause: ", 1)[1] for c in toolkit[entry.name].checks
-                 if c.function == entry.function and "Likely cause: " in c.message}
-        messages = dict((wrong.__name__, message) for message, wrong in library[entry.function])
+        messages = dict((wrong.__name__, message)
+                        for message, wrong in library.get(entry.function, []))
         unknown = entry.causes - set(messages)
         assert not unknown, f"{entry.name}: no variant {sorted(unknown)} in mistakes.py"
-        assert named == {messages[name] for name in entry.causes}, (entry.name, named)
+        declared = {messages[name] for name in entry.causes}
+        named = {aid: {c.message.split("Likely cause: ", 1)[1]
+                       for c in graded(aid)[entry.name].checks
+                       if c.function == entry.function and "Likely cause: " in c.message}
+                 for aid in targets(entry, ASSIGNMENTS)}
+        assert all(found <= declared for found in named.values()), (entry.name, named)
+        assert any(found == declared for found in named.values()), (entry.name, named)
 
 
 def load_mistakes():
