@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
 import pytest
 from hint_rules import fix_given_away, solution_expressions
 
@@ -142,3 +143,33 @@ def test_public_checks_never_quote_the_reference_solution(path: Path) -> None:
     quoted = sorted(expr for expr in solution_expressions()
                     if re.sub(r"\s+", "", expr) in text or re.sub(r"\s+", "", expr) in unparsed)
     assert quoted == []
+
+
+# ------------------------------------------------------------------ the notebook's check()
+
+def test_notebook_check_shows_hints_on_request(tmp_path: Path) -> None:
+    from autograder.generate import generate_template
+    from autograder.notebook import HINTS_NOTE, run
+
+    template = tmp_path / "student"
+    generate_template(REPO, template)
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    exec("import numpy as np\n\n"
+         "def softmax(Z):\n"
+         "    e = np.exp(Z)  # no shift: overflows at 1000\n"
+         "    return e / e.sum(axis=1, keepdims=True)\n", namespace)
+    first = run(("softmax_exercise_extreme_scores",), namespace, folder=template)
+    second = run(("softmax_exercise_extreme_scores",), namespace, folder=template, hints=True)
+    hint = "Hint: np.exp(1000) overflows: subtract each row's maximum first."
+    # first level: what is wrong and where, and how to see more
+    text = str(first)
+    assert "softmax(Z) for scores of +-1000 contains 6 nan/inf value(s)" in text
+    assert "maximum" not in text and HINTS_NOTE in text
+    assert "maximum" not in first._repr_html_() and HINTS_NOTE in first._repr_html_()
+    # second level, on request: the hint under its message, and no note
+    assert f"        {hint}" in str(second).splitlines() and HINTS_NOTE not in str(second)
+    assert f"<i>{hint}</i>" in second._repr_html_().replace("&#x27;", "'")
+    # a passing check has no hint, and then no note either
+    solved = {"__name__": "__main__", "softmax": lambda Z: np.full(np.shape(Z), 1 / 3)}
+    passing = run(("softmax_exercise_extreme_scores",), solved, folder=template)
+    assert passing.passed and HINTS_NOTE not in str(passing)

@@ -269,6 +269,23 @@ def run_check(test: Callable[..., Any], check: str, *, hidden: bool, student: An
     Returns:
         (outcome, message, detail), as :func:`classify`; ``(PASSED, "", "")``.
     """
+    outcome, message, detail, _ = run_check_with_hint(
+        test, check, hidden=hidden, student=student, checklib=checklib, helpers=helpers,
+        params=params, diagnose=diagnose, quiet=quiet)
+    return outcome, message, detail
+
+
+def run_check_with_hint(test: Callable[..., Any], check: str, *, hidden: bool, student: Any,
+                        checklib: types.ModuleType, helpers: types.ModuleType,
+                        params: Mapping[str, Any] | None = None,
+                        diagnose: Diagnose | None = None,
+                        quiet: bool = False) -> tuple[str, str, str, str]:
+    """:func:`run_check`, and the failure's hint (the second level of feedback).
+
+    Returns:
+        (outcome, message, detail, hint); the hint is "" unless the check failed
+        with one.
+    """
     given = fixtures(check, hidden=hidden, student=student, checklib=checklib,
                      helpers=helpers, diagnose=diagnose)
     given.update(params or {})
@@ -276,7 +293,8 @@ def run_check(test: Callable[..., Any], check: str, *, hidden: bool, student: An
     try:
         arguments = {name: given[name] for name in names}
     except KeyError as exc:
-        return GRADER_ERROR, GRADER_FAULT, f"check '{check}' needs an unknown fixture {exc}"
+        return (GRADER_ERROR, GRADER_FAULT, f"check '{check}' needs an unknown fixture {exc}",
+                "")
     try:
         if quiet:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -285,5 +303,8 @@ def run_check(test: Callable[..., Any], check: str, *, hidden: bool, student: An
         else:
             test(**arguments)
     except Exception as exc:  # noqa: BLE001 - classified
-        return classify(exc, hidden=hidden, check_failed=checklib.CheckFailed)
-    return PASSED, "", ""
+        outcome, message, detail = classify(exc, hidden=hidden,
+                                            check_failed=checklib.CheckFailed)
+        hint = getattr(exc, "hint", "") if outcome == FAILED else ""
+        return outcome, message, detail, hint if isinstance(hint, str) else ""
+    return PASSED, "", "", ""
