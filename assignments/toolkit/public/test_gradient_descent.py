@@ -70,8 +70,8 @@ def test_gd_lowers_loss_linear_regression(student, expect, rng, helpers):
                 f"{expect.change(history[0], history[-1])}.",
                 hint="Likely causes: steps that are too big (the gradient summed over the "
                 "batch instead of averaged, or scaled by the batch size), steps along the "
-                "gradient instead of against it (adding lr times the gradient), or an error computed "
-                "as y - prediction while the update assumes prediction - y.",
+                "gradient instead of against it (adding lr times the gradient), or an error "
+                "computed as y - prediction while the update assumes prediction - y.",
                 fn="gradient_descent", args=args, got=result)
     expect.true(history[-1] < 0.1 * initial,
                 f"after 20 epochs on an easy problem the loss should be far below the "
