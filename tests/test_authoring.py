@@ -72,23 +72,13 @@ def test_hints_come_from_the_check_that_fails(repo: Path, reference_source: str,
         results = json.loads((tmp_path / "out" / student / "results.json").read_text())
         return next(t["output"] for t in results["tests"] if t["name"].startswith(check))
 
-    def feedback(student: str) -> str:
-        return (tmp_path / "out" / student / "feedback.md").read_text()
-
     relu = message("relu_in_place", "relu_does_not_modify_input")
     softmax = message("softmax_in_place", "softmax_does_not_modify_input")
-    # the message says what is wrong; the check's own hint (how to fix it) comes second
-    assert relu == "relu changed the array you passed in."
-    assert softmax == "softmax changed the array you passed in."
-    def hints(student: str) -> list[str]:
-        return [line for line in feedback(student).splitlines()
-                if line.strip().startswith("Hint:")]
-
-    assert any("For example, avoid `Z[Z < 0] = 0` on Z itself." in line
-               for line in hints("relu_in_place"))
-    assert any("For example, `Z -= np.max(Z, axis=1, keepdims=True)` shifts Z itself" in line
-               for line in hints("softmax_in_place"))
-    assert "Z[Z < 0]" not in feedback("softmax_in_place")  # relu's hint is not everyone's
+    assert "relu changed the array you passed in" in relu
+    assert "avoid `Z[Z < 0] = 0` on Z itself" in relu
+    assert "softmax changed the array you passed in" in softmax
+    assert "`Z -= np.max(Z, axis=1, keepdims=True)` shifts Z itself" in softmax
+    assert "Z[Z < 0]" not in softmax  # relu's hint is not everyone's hint
 
 
 def test_a_stub_dependency_is_named(repo: Path, reference_source: str, tmp_path: Path) -> None:
