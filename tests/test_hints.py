@@ -135,7 +135,8 @@ def test_every_check_message_says_what_and_where_not_how() -> None:
     assert given_away == {}
 
 
-@pytest.mark.parametrize("path", PUBLIC_FILES, ids=[p.stem for p in PUBLIC_FILES])
+@pytest.mark.parametrize("path", PUBLIC_FILES,
+                         ids=[f"{p.parent.parent.name}/{p.stem}" for p in PUBLIC_FILES])
 def test_public_checks_never_quote_the_reference_solution(path: Path) -> None:
     # their source is released to students (nbgrader's test cells, the template)
     text = re.sub(r"\s+", "", path.read_text(encoding="utf-8"))
