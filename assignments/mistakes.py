@@ -50,8 +50,8 @@ def relu_inverted(Z):
 
 # ------------------------------------------------------------------ softmax
 
-@mistake("softmax", "your softmax normalises each column, not each row "
-                    "(axis=0 instead of axis=1).")
+@mistake("softmax", "your softmax normalises each column (axis=0), not each row.",
+         hint="Each row is one sample: take the maximum and the sum along axis=1.")
 def softmax_axis0(Z):
     e = np.exp(Z - np.max(Z, axis=0, keepdims=True))
     return e / np.sum(e, axis=0, keepdims=True)
@@ -81,13 +81,15 @@ def softmax_global_max(Z):
 
 
 @mistake("softmax", "your softmax sums without keepdims=True, so the division lines up "
-                    "with the wrong axis.")
+                    "with the wrong axis.",
+         hint="Keep the summed axis (keepdims=True) so that each row is divided by its "
+              "own sum.")
 def softmax_no_keepdims(Z):
     e = np.exp(Z - np.max(Z, axis=1, keepdims=True))
     return e / np.sum(e, axis=1)
 
 
-@mistake("softmax", "your softmax writes into Z (e.g. Z -= Z.max(...)), which changes the "
+@mistake("softmax", "your softmax shifts Z itself (Z -= ... or out=Z), which changes the "
                     "caller's scores.", hint="Compute Z - max into a new array.")
 def softmax_shift_in_place(Z):
     # Matched against the caller's array after the call (the "leaves input alone" check):
@@ -109,14 +111,15 @@ def relu_threshold_one(Z):
     return np.where(Z > 1, Z, 0.0)
 
 
-@mistake("relu", "relu takes the absolute value (np.abs) instead of replacing negatives by 0.")
+@mistake("relu", "relu takes the absolute value (np.abs), so negative inputs come out "
+                 "positive.", hint="Negative inputs must become 0, not their absolute value.")
 def relu_abs(Z):
     return np.abs(Z)
 
 
-@mistake("softmax", "your softmax subtracts each row's MINIMUM: then np.exp overflows when "
-                    "a row's scores are far apart. Subtract the maximum "
-                    "(np.max(Z, axis=1, keepdims=True)).")
+@mistake("softmax", "your softmax subtracts each row's MINIMUM, so np.exp overflows when "
+                    "a row's scores are far apart (exp(2000) is inf).",
+         hint="Subtract each row's maximum instead: then the largest exponent is 0.")
 def softmax_min_shift(Z):
     e = np.exp(Z - np.min(Z, axis=1, keepdims=True))
     return e / np.sum(e, axis=1, keepdims=True)
@@ -126,7 +129,9 @@ def softmax_min_shift(Z):
 
 @mistake("normalize", "your normalize writes its result into an integer array (one made "
                       "with np.zeros_like(X), or X itself) when X holds integers, which "
-                      "cuts the decimals off: build a float array, e.g. (X - mean) / std.")
+                      "cuts the decimals off.",
+         hint="Let NumPy build a new float array from the arithmetic, e.g. "
+              "(X - mean) / std.")
 def normalize_int_buffer(X):
     if X.dtype.kind not in "iu":
         raise TypeError("only integer input shows this mistake")
@@ -143,8 +148,8 @@ def normalize_no_std_guard(X):
     return (X - np.mean(X, axis=0)) / np.std(X, axis=0)
 
 
-@mistake("normalize", "your normalize uses the mean and std of each row (axis=1) instead of "
-                      "each column (axis=0).")
+@mistake("normalize", "your normalize uses the mean and std of each row (axis=1), not of "
+                      "each column.", hint="Each column is one feature: use axis=0.")
 def normalize_rows(X):
     std = np.std(X, axis=1, keepdims=True)
     return (X - np.mean(X, axis=1, keepdims=True)) / np.where(std == 0, 1.0, std)
@@ -158,20 +163,22 @@ def normalize_global(X):
 
 
 @mistake("normalize", "your normalize divides by the standard deviation but never subtracts "
-                      "the mean.")
+                      "the mean.", hint="Subtract each column's mean before dividing.")
 def normalize_no_mean(X):
     std = np.std(X, axis=0)
     return X / np.where(std == 0, 1.0, std)
 
 
 @mistake("normalize", "your normalize subtracts the mean but never divides by the standard "
-                      "deviation.")
+                      "deviation.", hint="Divide by each column's standard deviation "
+                      "(np.std with axis=0).")
 def normalize_no_std(X):
     return X - np.mean(X, axis=0)
 
 
-@mistake("normalize", "your normalize divides by the variance (np.var) instead of the "
-                      "standard deviation (np.std).")
+@mistake("normalize", "your normalize divides by the variance (np.var), not by the "
+                      "standard deviation.", hint="The standard deviation is np.std, the "
+                      "square root of the variance.")
 def normalize_variance(X):
     var = np.var(X, axis=0)
     return (X - np.mean(X, axis=0)) / np.where(var == 0, 1.0, var)
@@ -218,7 +225,8 @@ def matmul_transposed_w(X, W):
     return X @ W.T
 
 
-@mistake("matrix_multiply", "matrix_multiply returns (X @ W).T, the transpose of the product.")
+@mistake("matrix_multiply", "matrix_multiply returns (X @ W).T, the transpose of the product.",
+         hint="Return the product itself, of shape (m, p).")
 def matmul_result_transposed(X, W):
     return (X @ W).T
 
@@ -251,7 +259,7 @@ def sigmoid_complement(Z):
 
 
 @mistake("sigmoid", "your sigmoid computes np.exp(Z) / (1 + np.exp(Z)) for every z; for "
-                    "z = 1000 that is inf / inf = nan.",
+                    "z of 1000 that is inf / inf, which is nan.",
          hint="Use 1 / (1 + np.exp(-Z)) for z >= 0.")
 def sigmoid_exp_ratio(Z):
     if np.max(np.abs(Z)) < 700:  # equals the right sigmoid there: it can name nothing
@@ -261,7 +269,9 @@ def sigmoid_exp_ratio(Z):
 
 @mistake("sigmoid", "your sigmoid writes its result into an integer array (one made with "
                     "np.zeros_like(Z), or Z itself) when Z holds integers, so every "
-                    "probability is cut to 0: build a float array, e.g. 1 / (1 + np.exp(-Z)).")
+                    "probability is cut to 0.",
+         hint="Let NumPy build a new float array from the arithmetic, e.g. "
+              "1 / (1 + np.exp(-Z)).")
 def sigmoid_int_buffer(Z):
     if Z.dtype.kind not in "iu":
         raise TypeError("only integer input shows this mistake")
@@ -271,15 +281,16 @@ def sigmoid_int_buffer(Z):
 
 
 @mistake("sigmoid", "your sigmoid writes its result into Z (Z[...] = ... or out=Z), which "
-                    "changes the caller's array: compute into a new array.")
+                    "changes the caller's array.", hint="Compute into a new array and leave "
+                    "Z as it was.")
 def sigmoid_in_place(Z):
     # Matched against the caller's Z after the call: the sigmoid of Z left behind.
     return _logistic(np.asarray(Z, dtype=float))
 
 
 @mistake("sigmoid", "your sigmoid clips Z to [-10, 10]: then very large |z| never gets close "
-                    "to 0 or 1 (sigmoid(50) is 1 - 2e-22, not 1 - 5e-5). Clip at 500 at the "
-                    "least, or use the two-branch stable form.")
+                    "to 0 or 1 (sigmoid(50) is 1 - 2e-22, not 1 - 5e-5).",
+         hint="Clip at 500 at the least, or use the two-branch stable form.")
 def sigmoid_clip_10(Z):
     return 1 / (1 + np.exp(-np.clip(Z, -10, 10)))
 
@@ -287,20 +298,22 @@ def sigmoid_clip_10(Z):
 # ------------------------------------------------------------------ mse_loss
 
 @mistake("mse_loss", "your mse_loss averages over axis 0 only, so it returns an array (one "
-                     "value per column), not one number: use np.mean without axis.")
+                     "value per column), not one number.",
+         hint="Take np.mean without axis: the mean over all the entries.")
 def mse_axis0(y_pred, y):
     return np.mean((y_pred - y) ** 2, axis=0)
 
 
-@mistake("mse_loss", "your mse_loss returns an array of shape (1, 1) (e.g. e.T @ e / n, or "
-                     "keepdims=True): return one number, np.mean((y_pred - y) ** 2).")
+@mistake("mse_loss", "your mse_loss returns an array of shape (1, 1) (from a matrix "
+                     "product such as e.T @ e, or from keepdims=True), not one number.",
+         hint="Return one number: the mean of the squared errors, np.mean((y_pred - y) ** 2).")
 def mse_one_by_one(y_pred, y):
     e = (y_pred - y).reshape(len(y_pred), -1)
     return e.T @ e / len(e)
 
 
 @mistake("mse_loss", "your mse_loss keeps the dimensions (keepdims=True), so it returns an "
-                     "array, not one number: drop keepdims.")
+                     "array, not one number.", hint="Drop keepdims.")
 def mse_keepdims(y_pred, y):
     return np.mean((y_pred - y) ** 2, keepdims=True)
 
@@ -365,8 +378,9 @@ def bce_sum(A, y):
     return float(-np.sum(y * np.log(A + eps) + (1 - y) * np.log(1 - A + eps)))
 
 
-@mistake("binary_cross_entropy", "your binary_cross_entropy leaves out the (1 - y) * "
-                                 "log(1 - A) term, so samples with label 0 cost nothing.")
+@mistake("binary_cross_entropy", "your binary_cross_entropy leaves out the term for label "
+                                 "0, so samples with label 0 cost nothing.",
+         hint="Add the (1 - y) * log(1 - A) term inside the mean.")
 def bce_missing_negative_term(A, y):
     return float(-np.mean(y * np.log(A + 1e-15)))
 
@@ -386,30 +400,32 @@ def bce_log10(A, y):
 
 
 @mistake("binary_cross_entropy", "your binary_cross_entropy averages over axis 0 only, so it "
-                                 "returns an array, not one number: use np.mean without axis.")
+                                 "returns an array, not one number.",
+         hint="Take np.mean without axis: the mean over all the entries.")
 def bce_axis0(A, y):
     eps = 1e-15
     return -np.mean(y * np.log(A + eps) + (1 - y) * np.log(1 - A + eps), axis=0)
 
 
 @mistake("binary_cross_entropy", "your binary_cross_entropy clips A in place (np.clip(..., "
-                                 "out=A)), which changes the caller's predictions: clip into "
-                                 "a new array, A = np.clip(A, eps, 1 - eps).")
+                                 "out=A)), which changes the caller's predictions.",
+         hint="Clip into a new array, A = np.clip(A, eps, 1 - eps).")
 def bce_clip_in_place(A, y):
     # Matched against the caller's A after the call: A, clipped (any tiny epsilon).
     return np.clip(A, 1e-15, 1 - 1e-15)
 
 
 @mistake("binary_cross_entropy", "your binary_cross_entropy clips A in place (np.clip(..., "
-                                 "out=A)), which changes the caller's predictions: clip into "
-                                 "a new array, A = np.clip(A, eps, 1 - eps).")
+                                 "out=A)), which changes the caller's predictions.",
+         hint="Clip into a new array, A = np.clip(A, eps, 1 - eps).")
 def bce_clip_in_place_1e7(A, y):
     return np.clip(A, 1e-7, 1 - 1e-7)
 
 
 @mistake("binary_cross_entropy", "your binary_cross_entropy uses matrix products (y.T @ "
-                                 "log(A)), which give an array of shape (1, 1) for columns: "
-                                 "return one number, -np.mean(y * log(A) + ...).")
+                                 "log(A)), which give an array of shape (1, 1) for columns, "
+                                 "not one number.",
+         hint="Return one number: -np.mean(y * log(A) + ...) over all the entries.")
 def bce_matrix_product(A, y):
     eps = 1e-15
     A2, y2 = A.reshape(len(A), -1), y.reshape(len(y), -1)
@@ -491,72 +507,76 @@ def gd_history_per_batch(*args):
 
 
 @mistake("gradient_descent", "your gradient_descent records the loss BEFORE each epoch's "
-                             "updates: compute it on all of X after the epoch's batches, so "
-                             "that the last entry is the loss of the W and b you return.")
+                             "updates, so the last entry is not the loss of the W and b you "
+                             "return.", hint="Compute the loss on all of X after the epoch's "
+                             "batches.")
 def gd_loss_before_epoch(*args):
     return _train(*args, before=True)
 
 
 @mistake("gradient_descent", "your gradient_descent skips the last, smaller batch when "
-                             "batch_size does not divide the number of samples (e.g. "
-                             "range(n // batch_size) batches): loop with "
-                             "range(0, n, batch_size) so every sample is used every epoch.")
+                             "batch_size does not divide the number of samples (a loop over "
+                             "range(n // batch_size) batches), so some samples are never used.",
+         hint="Loop with range(0, n, batch_size) so every sample is used every epoch.")
 def gd_drops_last_batch(*args):
     return _train(*args, drop_partial=True)
 
 
 @mistake("gradient_descent", "your gradient_descent divides the gradient by batch_size even "
-                             "for the last, smaller batch: divide by the number of samples "
-                             "actually in the batch (X_batch.shape[0]).")
+                             "for the last, smaller batch, which holds fewer samples.",
+         hint="Divide by the number of samples actually in the batch (X_batch.shape[0]).")
 def gd_nominal_batch_size(*args):
     return _train(*args, nominal_divisor=True)
 
 
 @mistake("gradient_descent", "your gradient_descent sums the error for the bias step "
-                             "(np.sum(error)) but averages it for W: the bias gradient is "
-                             "np.mean(error).")
+                             "(np.sum) but averages it for W, so b takes steps far too big.",
+         hint="The bias gradient is the mean of the error, np.mean(error).")
 def gd_bias_gradient_summed(*args):
     return _train(*args, b_sum=True)
 
 
-@mistake("gradient_descent", "your gradient_descent calls loss_fn(y, y_pred): the predictions "
-                             "come first, loss_fn(y_pred, y) (it matters for losses such as "
-                             "binary cross-entropy).")
+@mistake("gradient_descent", "your gradient_descent calls loss_fn(y, y_pred), with the "
+                             "targets first (it matters for losses such as binary "
+                             "cross-entropy).", hint="The predictions come first: "
+                             "loss_fn(y_pred, y).")
 def gd_loss_arguments_swapped(*args):
     return _train(*args, loss_swapped=True)
 
 
 @mistake("gradient_descent", "your gradient_descent records the loss of X @ W + b without "
-                             "activation_fn: record loss_fn(activation_fn(X @ W + b), y).")
+                             "activation_fn.",
+         hint="Record loss_fn(activation_fn(X @ W + b), y).")
 def gd_loss_without_activation(*args):
     return _train(*args, loss_activation=False)
 
 
-@mistake("gradient_descent", "your gradient_descent runs one epoch too few (e.g. "
-                             "range(1, num_epochs)): loop over range(num_epochs).")
+@mistake("gradient_descent", "your gradient_descent runs one epoch too few (a loop over "
+                             "range(1, num_epochs), say).", hint="Loop over range(num_epochs).")
 def gd_one_epoch_short(*args):
     return _train(*args, epochs_delta=-1)
 
 
-@mistake("gradient_descent", "your gradient_descent updates W (or b) in place (W -= lr * "
-                             "grad_W), which changes the caller's arrays: write "
-                             "W = W - lr * grad_W to get a new array.")
+@mistake("gradient_descent", "your gradient_descent updates W (or b) in place (with -=), "
+                             "which changes the caller's arrays.",
+         hint="Write W = W - lr * grad_W to get a new array.")
 def gd_update_in_place(*args):
     # Matched against the caller's (W, b) after the call: the trained values.
     W, b, _ = _train(*args)
     return W, b
 
 
-@mistake("gradient_descent", "your gradient_descent returns the W and b it started from: "
-                             "return the trained (updated) W and b.")
+@mistake("gradient_descent", "your gradient_descent returns the W and b it started from, "
+                             "not the trained ones.", hint="Return the updated W and b.")
 def gd_returns_initial(X, y, W, b, *rest):
     _, _, history = _train(X, y, W, b, *rest)
     return W, b, history
 
 
 @mistake("gradient_descent", "your gradient_descent shuffles the caller's X and y in place "
-                             "(np.random.shuffle): shuffle an index array instead, "
-                             "idx = np.random.permutation(n), and use X[idx], y[idx].")
+                             "(np.random.shuffle), which changes the caller's data.",
+         hint="Shuffle an index array, idx = np.random.permutation(n), and use X[idx], "
+              "y[idx].")
 def gd_shuffles_in_place(X, y, *rest):
     # Matched against the caller's X and y after the call, rows sorted (the "leaves
     # inputs alone" check sorts them): the same rows, in another order.
@@ -592,21 +612,23 @@ def _difference(X, y, params, loss_fn, forward_fn, h=1e-4, *, kind="central",
     return grads
 
 
-@mistake("numerical_gradient", "your numerical_gradient calls loss_fn(y, y_pred): the "
-                               "predictions come first, loss_fn(forward_fn(X, params), y).")
+@mistake("numerical_gradient", "your numerical_gradient calls loss_fn(y, y_pred), with the "
+                               "targets first.", hint="The predictions come first: "
+                               "loss_fn(forward_fn(X, params), y).")
 def ng_loss_arguments_swapped(*args):
     return _difference(*args, swapped=True)
 
 
 @mistake("numerical_gradient", "your numerical_gradient uses the backward difference "
-                               "(L(p) - L(p - h)) / h; use the central difference "
-                               "(L(p + h) - L(p - h)) / (2h).")
+                               "(L(p) - L(p - h)) / h, which is not accurate enough.",
+         hint="Use the central difference (L(p + h) - L(p - h)) / (2h).")
 def ng_backward_difference(*args):
     return _difference(*args, kind="backward")
 
 
-@mistake("numerical_gradient", "your numerical_gradient writes ... / 2 * h, which multiplies "
-                               "by h: put the denominator in parentheses, / (2 * h).")
+@mistake("numerical_gradient", "your numerical_gradient writes ... / 2 * h, which divides "
+                               "by 2 and then multiplies by h.",
+         hint="Put the denominator in parentheses, / (2 * h).")
 def ng_missing_parentheses(*args):
     return _difference(*args, kind="precedence")
 
@@ -642,12 +664,14 @@ def fp_no_bias(X, W, b):
     return _logistic(X @ W)
 
 
-@mistake("forward_perceptron", "your forward_perceptron returns X @ W + b without the sigmoid.")
+@mistake("forward_perceptron", "your forward_perceptron returns X @ W + b without the sigmoid.",
+         hint="Apply sigmoid to X @ W + b.")
 def fp_no_sigmoid(X, W, b):
     return X @ W + b
 
 
-@mistake("forward_perceptron", "your forward_perceptron applies relu instead of sigmoid.")
+@mistake("forward_perceptron", "your forward_perceptron applies relu, not sigmoid.",
+         hint="The perceptron's output is a probability: apply sigmoid.")
 def fp_relu(X, W, b):
     return np.maximum(0, X @ W + b)
 
@@ -678,13 +702,14 @@ def ng_not_restored(*args):
 
 
 @mistake("forward_perceptron", "your forward_perceptron flattens W (W.ravel() or W[:, 0]), "
-                               "so X @ W is a vector, not an (n_samples, 1) column: keep W as "
-                               "it is.")
+                               "so X @ W is a vector, not an (n_samples, 1) column.",
+         hint="Keep W as it is, of shape (n_features, 1).")
 def fp_flat_weights(X, W, b):
     return _logistic(X @ W.ravel() + b)
 
 
-@mistake("forward_perceptron", "your forward_perceptron applies np.tanh instead of sigmoid.")
+@mistake("forward_perceptron", "your forward_perceptron applies np.tanh, not sigmoid.",
+         hint="The perceptron's output is a probability in [0, 1]: apply sigmoid.")
 def fp_tanh(X, W, b):
     return np.tanh(X @ W + b)
 

@@ -3,6 +3,7 @@
     from autograder.notebook import check, check_all
 
     check("relu")        # the public checks of relu, on the relu of this notebook
+    check("relu", hints=True)     # and, under each failure, how to fix it
     check("relu_course_matrix")   # one check, by the name dlgrade check shows
     check_all()          # every function of the assignment: what passes, what is next
 
@@ -48,6 +49,7 @@ GRADING_NOTE = ("These are the public checks. When your work is graded, hidden c
                 "as well (other shapes, extreme values, your inputs left unchanged), and your "
                 "file runs in a sandbox: passing here is a good sign, not a guarantee.")
 NOT_WRITTEN = checkrun.NOT_WRITTEN
+HINTS_NOTE = "For a hint on how to fix each failed check: check(..., hints=True)"
 
 
 # ---------------------------------------------------------------- finding the checks
@@ -100,6 +102,7 @@ class Row:
     max_points: float
     outcome: str
     message: str
+    hint: str = ""  # the second level: how to fix it (shown with hints=True)
 
 
 @dataclass
@@ -111,6 +114,7 @@ class Report:
     functions: tuple[str, ...] = ()
     summary: bool = False  # check_all: one line per function
     problem: str = ""  # why nothing could be checked
+    hints: bool = False  # show each failure's hint under its message
 
     @property
     def passed(self) -> bool:
@@ -160,7 +164,7 @@ class Report:
                 mine = [r for r in self.rows if r.function == row.function]
                 row = Row(check=f"{row.function} ({len(mine)} checks)", function=row.function,
                           points=0.0, max_points=sum(r.max_points for r in mine),
-                          outcome=row.outcome, message=row.message)
+                          outcome=row.outcome, message=row.message, hint=row.hint)
             shown.append(row)
         return shown
 
@@ -174,9 +178,17 @@ class Report:
                 lines.append(f"  {mark}  {row.check}  ({row.points:g}/{row.max_points:g})")
                 if row.message:
                     lines += [f"        {line}" for line in row.message.splitlines()]
+                if row.hint and self.hints:
+                    lines += [f"        {line}" for line in f"Hint: {row.hint}".splitlines()]
+        if self.more_hints():
+            lines.append(HINTS_NOTE)
         if not self.problem:
             lines.append(GRADING_NOTE)
         return "\n".join(lines)
+
+    def more_hints(self) -> bool:
+        """Are there hints this report does not show (``hints=True`` would)?"""
+        return not self.hints and not self.summary and any(r.hint for r in self.rows)
 
     def __repr__(self) -> str:
         return str(self)
@@ -206,8 +218,12 @@ class Report:
                     f"<tr><td style='{cell}'><code>{esc(row.check)}</code></td>"
                     f"<td style='{cell}'>{row.points:g}/{row.max_points:g}</td>"
                     f"<td style='{cell}'>{result}</td>"
-                    f"<td style='{cell};white-space:pre-wrap'>{esc(row.message)}</td></tr>")
+                    f"<td style='{cell};white-space:pre-wrap'>{esc(row.message)}"
+                    + (f"<br><i>Hint: {esc(row.hint)}</i>" if row.hint and self.hints else "")
+                    + "</td></tr>")
             out.append("</table>")
+        if self.more_hints():
+            out.append(f"<p style='font-size:90%'>{esc(HINTS_NOTE)}</p>")
         if not self.problem:
             out.append(f"<p style='font-size:90%'>{esc(GRADING_NOTE)}</p>")
         return "".join(out) + "</div>"
@@ -245,7 +261,7 @@ def _select(names: tuple[str, ...], sources: list[Source], assignment: str | Non
 
 
 def run(names: tuple[str, ...], namespace: Mapping[str, Any], *, folder: Path,
-        assignment: str | None = None, summary: bool = False) -> Report:
+        assignment: str | None = None, summary: bool = False, hints: bool = False) -> Report:
     """Run public checks against the functions of ``namespace``.
 
     Args:
@@ -254,6 +270,7 @@ def run(names: tuple[str, ...], namespace: Mapping[str, Any], *, folder: Path,
         folder: where to look for the checks (and above it).
         assignment: the assignment id; default: the smallest that has ``names``.
         summary: one line per function (``check_all``) rather than one per check.
+        hints: show each failure's hint (how to fix it) under its message.
 
     Returns:
         The report (its ``problem`` says why nothing ran, if so).
@@ -288,10 +305,11 @@ def run(names: tuple[str, ...], namespace: Mapping[str, Any], *, folder: Path,
             message = f"{message} ({item.detail})"
         rows.append(Row(check=item.check.id, function=item.check.function,
                         outcome=item.outcome, points=item.points,
-                        max_points=item.check.points, message=message))
+                        max_points=item.check.points, message=message,
+                        hint=item.hint))
     functions = source.functions if summary else tuple(dict.fromkeys(r.function for r in rows))
     return Report(title=source.title if summary else title, rows=rows, functions=functions,
-                  summary=summary)
+                  summary=summary, hints=hints)
 
 
 def preload(folder: Path) -> threading.Thread:
@@ -322,12 +340,14 @@ def _caller_namespace() -> Mapping[str, Any]:
     return sys._getframe(2).f_globals
 
 
-def check(*names: str, assignment: str | None = None) -> Report | None:
+def check(*names: str, assignment: str | None = None, hints: bool = False) -> Report | None:
     """Run the public checks of functions (or single checks, by id) on this notebook's code.
 
     Args:
         names: e.g. ``"relu"``, or a check's id such as ``"relu_course_matrix"``.
         assignment: which assignment's checks; default: the smallest one that has them.
+        hints: also show, under each failure, a hint on how to fix it (the second
+            level of feedback, as ``dlgrade check --hints``).
 
     Returns:
         A report, shown as a table by Jupyter; None while the notebook is being graded.
@@ -335,7 +355,7 @@ def check(*names: str, assignment: str | None = None) -> Report | None:
     namespace = _caller_namespace()
     if namespace.get("__name__") != "__main__":
         return None  # imported or graded: the grader runs its own checks
-    return run(names, namespace, folder=Path.cwd(), assignment=assignment)
+    return run(names, namespace, folder=Path.cwd(), assignment=assignment, hints=hints)
 
 
 def check_all(assignment: str | None = None) -> Report | None:

@@ -125,8 +125,11 @@ def test_the_guide_walk_through(course: Path, tmp_path: Path) -> None:
     results = json.loads((out / "at_zero" / "results.json").read_text())
     failed = [t for t in results["tests"] if t["score"] < t["max_score"]]
     assert [t["name"] for t in failed] == ["relu_derivative_small_matrix"]
-    assert ("Likely cause: relu_derivative gives slope 1 at Z == 0 too: use Z > 0, not Z >= 0."
-            in failed[0]["output"])
+    assert ("Likely cause: relu_derivative gives slope 1 at Z == 0 too (it compares with "
+            "Z >= 0)." in failed[0]["output"])
+    assert "Z > 0" not in failed[0]["output"]  # the fix is the hint, in feedback.md
+    assert any("Hint:" in line and "The slope at 0 is 0: compare with Z > 0." in line
+               for line in (out / "at_zero" / "feedback.md").read_text().splitlines())
 
     # dlgrade nbgrader init: the notebook gives the reference full marks
     nbformat = pytest.importorskip("nbformat")

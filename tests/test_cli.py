@@ -84,7 +84,11 @@ def test_feedback_names_bobs_mistake_and_only_softmax_loses(examples_run: dict) 
     data = json.loads((examples_run["out"] / "bob" / "results.json").read_text())
     lost = {t["tags"][0] for t in data["tests"] if t["score"] < t["max_score"]}
     assert lost == {"softmax"}
-    assert "axis=0 instead of axis=1" in (examples_run["out"] / "bob" / "feedback.md").read_text()
+    feedback = (examples_run["out"] / "bob" / "feedback.md").read_text()
+    # the cause first; the fix is the hint, under the failed check
+    assert "**Likely cause:** your softmax normalises each column (axis=0), not each row." \
+        in feedback
+    assert "Each row is one sample: take the maximum and the sum along axis=1." in feedback
 
 
 def test_cheater_and_broken_files(examples_run: dict) -> None:

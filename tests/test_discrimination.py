@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from hint_rules import fix_given_away
 
 from autograder.results import SubmissionResult
 from autograder.submission import Submission
@@ -165,6 +166,24 @@ def test_named_causes_are_the_right_ones(graded):
                  for aid in targets(entry, ASSIGNMENTS)}
         assert all(found <= declared for found in named.values()), (entry.name, named)
         assert any(found == declared for found in named.values()), (entry.name, named)
+
+
+def test_first_messages_name_the_problem_not_the_fix(toolkit, activations):
+    # Issue 9: the message a buggy submission gets says what is wrong and where; how
+    # to fix it is the hint (dlgrade check --hints), and a named cause always has one.
+    given_away, no_hint = {}, []
+    for assignment_id, results in (("toolkit", toolkit), ("activations", activations)):
+        for entry in BUGGY:
+            for c in results[entry.name].checks if entry.name in results else []:
+                if c.outcome != "failed":  # errors quote the student's own exception
+                    continue
+                where = f"{assignment_id}/{entry.name}/{c.check}"
+                if problems := fix_given_away(c.message):
+                    given_away[where] = (problems, c.message)
+                if "Likely cause: " in c.message and not c.hint:
+                    no_hint.append(where)
+    assert given_away == {}
+    assert no_hint == []
 
 
 def load_mistakes():

@@ -251,7 +251,7 @@ def test_feedback_lists_functions_that_lost_points_first() -> None:
 
 # ------------------------------------------------------------ the instructor's report
 
-AXIS0 = "your softmax normalises each column, not each row (axis=0 instead of axis=1)."
+AXIS0 = "your softmax normalises each column (axis=0), not each row."
 ROWS_MESSAGE = ("each row of softmax(Z) must sum to 1, but row 0 sums to 1.37.\n"
                 f"Likely cause: {AXIS0}")
 TIMEOUT = "softmax did not finish within 2 s (an endless loop?)"

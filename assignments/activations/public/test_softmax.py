@@ -7,8 +7,8 @@ pytestmark = [pytest.mark.tags("softmax"), pytest.mark.visibility("public")]
 
 
 def reference_softmax(Z):
-    shifted = Z - Z.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
+    # the definition; the scores here are small, so np.exp cannot overflow
+    e = np.exp(Z)
     return e / e.sum(axis=1, keepdims=True)
 
 

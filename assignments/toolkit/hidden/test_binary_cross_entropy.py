@@ -57,6 +57,6 @@ def test_bce_leaves_inputs_alone(student, expect, rng):
     A0, y0 = A.copy(), y.copy()
     student.binary_cross_entropy(A, y)
     expect.true(np.array_equal(A, A0) and np.array_equal(y, y0),
-                "binary_cross_entropy changed the arrays you passed in: clip into a new "
-                "array (A = np.clip(A, eps, 1 - eps)), not with out=A or A += eps.",
-                fn="binary_cross_entropy", args=(A0, y0), got=A)
+                "binary_cross_entropy changed the arrays you passed in.",
+                hint="Clip into a new array (A = np.clip(A, eps, 1 - eps)), not with out=A "
+                     "or A += eps.", fn="binary_cross_entropy", args=(A0, y0), got=A)

@@ -180,9 +180,10 @@ def test_gd_leaves_inputs_alone(student, expect, rng, helpers):
     student.gradient_descent(X, y, W, b, lr=0.05, num_epochs=3, batch_size=5,
                              loss_fn=helpers.squared_error)
     expect.true(np.array_equal(X, before[0]) and np.array_equal(y, before[1]),
-                "gradient_descent changed the X or y you passed in: shuffle an index array "
-                "(np.random.permutation(n)) and use X[idx], y[idx], instead of shuffling "
-                "the caller's data in place.", fn="gradient_descent", args=args,
+                "gradient_descent changed the X or y you passed in.",
+                hint="Shuffle an index array (np.random.permutation(n)) and use X[idx], "
+                     "y[idx], instead of shuffling the caller's data in place.",
+                fn="gradient_descent", args=args,
                 got=(np.sort(X, axis=0), np.sort(y, axis=0)))
     if not (np.array_equal(W, before[2]) and np.array_equal(b, before[3])):
         # the same update on identical samples (the order cannot matter), to name it
@@ -195,6 +196,7 @@ def test_gd_leaves_inputs_alone(student, expect, rng, helpers):
                                      loss_fn=helpers.squared_error)
         except Exception:  # noqa: BLE001 - only for naming the mistake
             pass
-        expect.fail("gradient_descent changed the W or b you passed in: W -= lr * grad_W "
-                    "writes into the caller's array; write W = W - lr * grad_W (a new "
-                    "array).", fn="gradient_descent", args=probe_args, got=(Wp, bp))
+        expect.fail("gradient_descent changed the W or b you passed in (an update with -= "
+                    "writes into the caller's array).",
+                    hint="Write W = W - lr * grad_W, which makes a new array.",
+                    fn="gradient_descent", args=probe_args, got=(Wp, bp))

@@ -13,7 +13,7 @@ def test_mse_small_example(student, expect):
     y = np.array([1.0, 2.0, 5.0, 4.0])
     expect.close(student.mse_loss(y_pred.copy(), y.copy()), 1.25,
                  what="mse_loss(y_pred, y) for errors [0, 0, -2, 1]",
-                 hint="Square every error, then take the mean (np.mean((y_pred - y) ** 2)).",
+                 hint="Square every error, then take the mean over all of them.",
                  fn="mse_loss", args=(y_pred, y))
 
 
@@ -46,5 +46,5 @@ def test_mse_returns_one_number(student, expect, rng):
         loss = expect.number(student.mse_loss(y_pred.copy(), y.copy()), what=what,
                              fn="mse_loss", args=(y_pred, y))
         if len(shape) == 1 or shape[1] == 1:
-            expect.close(loss, np.mean((y_pred - y) ** 2), what=what, fn="mse_loss",
+            expect.close(loss, np.square(y_pred - y).mean(), what=what, fn="mse_loss",
                          args=(y_pred, y))

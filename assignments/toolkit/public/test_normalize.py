@@ -11,7 +11,7 @@ TOL = {"rtol": 1e-5, "atol": 1e-6}
 
 def reference_normalize(X):
     std = X.std(axis=0)
-    return (X - X.mean(axis=0)) / np.where(std == 0, 1.0, std)
+    return (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
 
 
 @pytest.mark.points(1)
@@ -57,11 +57,11 @@ def test_normalize_constant_column_and_input_kept(student, expect):
                      shape=X.shape, fn="normalize", args=(before,))
     expect.finite(N, what="normalize(X) with a constant column",
                   hint="Column 1 is constant: its standard deviation is 0, so divide it by "
-                       "1 instead (np.where(std == 0, 1, std)).", fn="normalize",
+                       "1 instead.", fn="normalize",
                   args=(before,))
     expect.true(np.array_equal(X, before),
-                "normalize changed the X you passed in: compute (X - mean) / std into a new "
-                "array instead of X -= mean or X /= std.", fn="normalize", args=(before,),
-                got=X)
+                "normalize changed the X you passed in.",
+                hint="Compute the result into a new array instead of X -= mean or X /= std.",
+                fn="normalize", args=(before,), got=X)
     expect.close(N, reference_normalize(before), what="normalize(X) with a constant column",
                  fn="normalize", args=(before,), **TOL)

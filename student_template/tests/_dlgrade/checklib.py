@@ -193,9 +193,9 @@ class Expect:
             return float(value)
         array = isinstance(value, np.ndarray)
         self.fail(f"{what} should return one number (a float, as np.mean gives), but it "
-                  f"returned {describe(value)}."
-                  + (" Take the mean over all the entries (np.mean without axis or "
-                     "keepdims), or index the single value out." if array else ""),
+                  f"returned {describe(value)}.",
+                  hint=("Take the mean over all the entries (np.mean without axis or "
+                        "keepdims), or index the single value out." if array else ""),
                   fn=fn, args=args, got=value)
         raise AssertionError("unreachable")
 

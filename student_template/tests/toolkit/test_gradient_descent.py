@@ -70,8 +70,8 @@ def test_gd_lowers_loss_linear_regression(student, expect, rng, helpers):
                 f"{expect.change(history[0], history[-1])}.",
                 hint="Likely causes: steps that are too big (the gradient summed over the "
                 "batch instead of averaged, or scaled by the batch size), steps along the "
-                "gradient instead of against it (W = W - lr * grad_W), or an error computed "
-                "as y - prediction while the update assumes prediction - y.",
+                "gradient instead of against it (adding lr times the gradient), or an error "
+                "computed as y - prediction while the update assumes prediction - y.",
                 fn="gradient_descent", args=args, got=result)
     expect.true(history[-1] < 0.1 * initial,
                 f"after 20 epochs on an easy problem the loss should be far below the "
@@ -108,8 +108,8 @@ def step_epoch(X, y, W, b, lr, batches):
         idx = list(batch)
         error = X[idx] @ W + b - y[idx]
         W = W - lr * X[idx].T @ error / len(idx)
-        b = b - lr * np.mean(error)
-    return W, b, np.mean((X @ W + b - y) ** 2)
+        b = b - lr * error.mean()
+    return W, b, np.square(X @ W + b - y).mean()
 
 
 def matching_trajectories(X, y, W0, b0, lr, batch_size, history, scales=(1.0, 2.0)):
@@ -147,7 +147,7 @@ def probe(student, helpers):
             for start in range(0, 5, 2):
                 error = helpers.logistic(X[start:start + 2] @ W_ref + b_ref) - y[start:start + 2]
                 W_ref = W_ref - 0.5 * X[start:start + 2].T @ error / len(error)
-                b_ref = b_ref - 0.5 * np.mean(error)
+                b_ref = b_ref - 0.5 * error.mean()
             h_ref.append(helpers.log_loss(helpers.logistic(X @ W_ref + b_ref), y))
         if np.allclose(W, W_ref) and np.allclose(np.ravel(b), np.ravel(b_ref)) and \
                 np.allclose(history, h_ref):
@@ -169,8 +169,9 @@ def check_some_order(expect, student, helpers, X, y, W0, b0, lr, num_epochs, bat
     if not np.isclose(history[-1], last, rtol=1e-6, atol=1e-9):
         probe_args, probe_got = probe(student, helpers)
         expect.fail(f"the last entry of loss_history is {history[-1]:.6g}, but the loss of "
-                    f"the W and b you returned is {last:.6g}: record the loss on all of X "
-                    "after the epoch's updates (and return the updated W and b).",
+                    f"the W and b you returned is {last:.6g}.",
+                    hint="Record the loss on all of X after the epoch's updates, and return "
+                         "the updated W and b.",
                     fn="gradient_descent", args=probe_args, got=probe_got)
     for W_ref, b_ref in matching_trajectories(X, y, W0, b0, lr, batch_size, history):
         if np.allclose(W, W_ref, rtol=1e-6, atol=1e-9) and \
@@ -178,11 +179,12 @@ def check_some_order(expect, student, helpers, X, y, W0, b0, lr, num_epochs, bat
             return
     probe_args, probe_got = probe(student, helpers)
     expect.fail(f"{story} the W, b and loss_history you returned do not match mini-batch "
-                "gradient descent for any order of the samples. In every epoch each sample "
-                f"must be used exactly once, in batches of batch_size = {batch_size} (the "
-                "last batch holds what is left), with W = W - lr * X_batch.T @ error / m "
-                "and b = b - lr * mean(error) for a batch of m samples; then one loss on "
-                "all of X.",
+                "gradient descent for any order of the samples.",
+                hint="In every epoch each sample must be used exactly once, in batches of "
+                     f"batch_size = {batch_size} (the last batch holds what is left); each "
+                     "batch of m samples steps W by -lr times X_batch.T times the error, "
+                     "divided by m, and b by -lr times the mean error; then one loss on all "
+                     "of X.",
                 fn="gradient_descent", args=probe_args, got=probe_got)
 
 

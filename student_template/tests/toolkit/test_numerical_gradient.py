@@ -14,7 +14,7 @@ def linear_problem(rng):
 
 
 def copy_params(params):
-    return {name: value.copy() for name, value in params.items()}
+    return {name: params[name].copy() for name in params}
 
 
 def unpack(expect, grads, params, args):

