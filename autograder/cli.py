@@ -214,15 +214,11 @@ def check(path: Path, assignment: str, hints: bool, sandbox: str, course: Path |
     your work is graded. Exit code 0 when every public check passes, 1 otherwise.
     """
     from autograder.sandbox.launch import start_early
-    from autograder.sandbox.modes import SandboxMode, probe
+    from autograder.sandbox.modes import SandboxMode, require
 
     mode = SandboxMode(sandbox)
     if mode is not SandboxMode.AUTO:  # a named mode must exist here: say so before starting
-        chosen, why = probe(mode)
-        if not chosen:
-            from autograder.errors import UsageError
-
-            raise UsageError(f"--sandbox {mode.value} is not available here: {why}")
+        require(mode)
     start_early(mode=mode.value)  # it warms up while the checks are imported and collected
     from autograder.render import render_self_check
     from autograder.selfcheck import self_check

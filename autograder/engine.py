@@ -22,7 +22,7 @@ from autograder.late import parse_timestamp as parse_timestamp
 from autograder.probe import LimitsProbe
 from autograder.reports.writer import ReportWriter
 from autograder.runlock import RunLock
-from autograder.sandbox.modes import REFUSAL, WEAK, SandboxMode, exposed, probe
+from autograder.sandbox.modes import REFUSAL, WEAK, SandboxMode, exposed, require
 from autograder.results import SubmissionResult
 from autograder.submission import Rename, Submission, discover
 
@@ -217,12 +217,10 @@ def choose_sandbox(requested: SandboxMode, *, local: bool = True) -> SandboxMode
     """
     if not local:
         return requested
-    chosen, why = probe(requested)
-    if not chosen:
-        raise UsageError(f"--sandbox {requested.value} is not available here: {why}")
-    if requested is SandboxMode.AUTO and chosen in WEAK:
+    chosen, why = require(requested)
+    if requested is SandboxMode.AUTO and chosen.value in WEAK:
         raise UsageError(REFUSAL.format(why=why or "no namespaces, no Landlock"))
-    return SandboxMode(chosen)
+    return chosen
 
 
 def _backend(course_root: Path, assignment: Assignment, options: GradeOptions,

@@ -85,3 +85,20 @@ def probe(requested: SandboxMode | str = SandboxMode.AUTO) -> tuple[str, str]:
     except (ValueError, IndexError):
         return "", f"the sandbox probe failed: {proc.stderr.strip()[-300:]}"
     return str(answer["mode"]), str(answer["why_not"])
+
+
+def require(requested: SandboxMode | str) -> tuple[SandboxMode, str]:
+    """(the mode the zygote picks for ``requested`` on this machine, why no
+    stronger one was picked: "" when nothing is missing).
+
+    Raises:
+        UsageError: ``requested`` names a mode this machine does not have (a
+            forced mode is never silently replaced by a weaker one).
+    """
+    requested = SandboxMode(requested)
+    chosen, why = probe(requested)
+    if not chosen:
+        from autograder.errors import UsageError
+
+        raise UsageError(f"--sandbox {requested.value} is not available here: {why}")
+    return SandboxMode(chosen), why
