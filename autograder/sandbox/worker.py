@@ -20,7 +20,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _sibling(name: str, filename: str) -> types.ModuleType:
+def sibling(name: str, filename: str) -> types.ModuleType:
     """Load a file beside this one (once per process, shared by name)."""
     if name in sys.modules:
         return sys.modules[name]
@@ -32,8 +32,8 @@ def _sibling(name: str, filename: str) -> types.ModuleType:
     return module
 
 
-codec = _sibling("_dlgrade_codec", "codec.py")
-helpers = _sibling("_dlgrade_helpers", "helpers.py")
+codec = sibling("_dlgrade_codec", "codec.py")
+helpers = sibling("_dlgrade_helpers", "helpers.py")
 
 
 def strip_magics(source: str) -> str:

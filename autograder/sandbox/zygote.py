@@ -49,20 +49,21 @@ import types
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _load(name: str, filename: str) -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, filename))
+def _load_worker() -> types.ModuleType:
+    """worker.py, by path; it loads its siblings (codec.py, helpers.py) itself."""
+    spec = importlib.util.spec_from_file_location("_dlgrade_worker",
+                                                  os.path.join(HERE, "worker.py"))
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    sys.modules["_dlgrade_worker"] = module
     spec.loader.exec_module(module)
     return module
 
 
-codec = _load("_dlgrade_codec", "codec.py")
-helpers = _load("_dlgrade_helpers", "helpers.py")
-worker = _load("_dlgrade_worker", "worker.py")  # loading student code, serving calls
-landlock = _load("_dlgrade_landlock", "landlock.py")
-seccomp = _load("_dlgrade_seccomp", "seccomp.py")
+worker = _load_worker()  # loading student code, serving calls
+codec, helpers = worker.codec, worker.helpers
+landlock = worker.sibling("_dlgrade_landlock", "landlock.py")
+seccomp = worker.sibling("_dlgrade_seccomp", "seccomp.py")
 
 import numpy as np  # noqa: E402  (pre-warm: every worker inherits it)
 
