@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from autograder.reports.csvcells import cell
@@ -55,6 +57,22 @@ ADDED_COLUMNS = {"entry": "TEXT NOT NULL DEFAULT ''", "raw_score": "REAL",
                  "late_days": "INTEGER NOT NULL DEFAULT 0"}
 
 
+def _while_locked(db: sqlite3.Connection, step: Callable[[], None], *,
+                  seconds: float = 30.0) -> None:
+    """Run ``step`` on ``db``, again while SQLite says it is locked (up to ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+            if db.in_transaction:
+                db.rollback()
+
+
 class Gradebook:
     """A SQLite gradebook (WAL mode, so readers never block the grader).
 
@@ -66,6 +84,11 @@ class Gradebook:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=30)
+        _while_locked(self.db, self._open)
+
+    def _open(self) -> None:
+        # switching to WAL needs the database to itself, and SQLite answers "locked" at
+        # once instead of waiting when another run opens the same new gradebook
         self.db.execute("PRAGMA journal_mode=WAL")
         # WAL + NORMAL: each commit survives a crash of dlgrade (not of the machine)
         # without an fsync per student

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,23 @@ def test_an_older_gradebook_gains_the_new_columns(tmp_path: Path) -> None:
         rows = {r["student"]: r for r in csv.DictReader(handle)}
     assert rows["old"]["activations (4)"] == "3" and rows["old"]["activations raw"] == "3"
     assert rows["new"]["activations (4)"] == "4"
+
+
+def test_processes_opening_one_new_gradebook_at_once_all_succeed(tmp_path: Path) -> None:
+    """Two grading runs sharing ``--gradebook`` may create it at the same moment.
+
+    Switching a new database to WAL takes it exclusively and SQLite answers "locked"
+    without waiting; every opener must retry rather than crash.
+    """
+    repo = Path(__file__).resolve().parents[1]
+    for trial in range(8):
+        path = tmp_path / f"trial{trial}" / "gradebook.db"
+        code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
+                "from autograder.gradebook import Gradebook; Gradebook(Path(sys.argv[2]))")
+        procs = [subprocess.Popen([sys.executable, "-c", code, str(repo), str(path)],
+                                  stderr=subprocess.PIPE, text=True) for _ in range(6)]
+        failures = [proc.communicate(timeout=120)[1] for proc in procs if proc.wait(timeout=120)]
+        assert failures == [], failures[0]
+        db = sqlite3.connect(path)
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        db.close()
