@@ -109,3 +109,25 @@ def test_late_submission_is_marked_and_penalised(repo: Path, tmp_path: Path) -> 
     assert "late by 2 days" in late["output"].lower()
     assert "late by 2 days" in (out / "late" / "feedback.md").read_text()
     assert "late by 2 days" in (out / "report.html").read_text()
+
+
+def test_unseeded_student_randomness_gives_the_same_feedback_on_every_regrade(
+        repo: Path, tmp_path: Path) -> None:
+    """A gradient_descent that shuffles with np.random (never seeded) and has a bug:
+    its failure messages quote losses that depend on the shuffle, so two grading runs
+    of the same file must give the same messages."""
+    reference = (repo / "solutions" / "neural_network.py").read_text()
+    snippet = (repo / "tests" / "corpus" / "buggy" / "gd_unshuffled_y.py").read_text()
+    assert "np.random.permutation" in snippet
+    submitted = tmp_path / "class"
+    submitted.mkdir()
+    (submitted / "student.py").write_text(f"{reference}\n\n{snippet}")
+    outputs = []
+    for run in ("first", "second"):
+        grade(submitted, assignment_id="toolkit", out=tmp_path / run, course=repo,
+              options=GradeOptions(jobs=1))
+        outputs.append([(c["name"], c["score"], c["output"]) for c in json.loads(
+            (tmp_path / run / "student" / "results.json").read_text())["tests"]])
+    lost = [name for name, score, _ in outputs[0] if name.startswith("gd_") and score == 0]
+    assert lost, "the corpus bug should lose gradient_descent points"
+    assert outputs[0] == outputs[1]
