@@ -107,7 +107,7 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
     SIGTERM stops, keeps every finished student and exits 130; the same
     command then resumes. One run at a time per OUT (OUT/.dlgrade.lock).
     """
-    from autograder.engine import GradeOptions, grade as run_grade, parse_late_policy
+    from autograder.grading.engine import GradeOptions, grade as run_grade, parse_late_policy
     from autograder.errors import UsageError
     from autograder.sandbox.modes import SandboxMode
 
@@ -124,7 +124,7 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
         late=parse_late_policy(due, late_penalty, late_cap, tz=tz, times=times),
         sandbox=SandboxMode(sandbox),
     )
-    from autograder.interrupt import INTERRUPTED_EXIT, GradingInterrupted, handle_signals
+    from autograder.grading.interrupt import INTERRUPTED_EXIT, GradingInterrupted, handle_signals
 
     try:
         with handle_signals():  # Ctrl-C / SIGTERM: keep what finished, say so, exit 130
@@ -135,7 +135,7 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
         click.echo(exc.message(), err=True)
         sys.exit(INTERRUPTED_EXIT)
     if to_nbgrader:
-        from autograder.nbgrader_bridge import write_scores
+        from autograder.publish.nbgrader_bridge import write_scores
 
         written = write_scores(out, submissions_dir=submissions, assignment_id=assignment)
         click.echo(f"nbgrader gradebook: {written} submissions written"
@@ -220,8 +220,8 @@ def check(path: Path, assignment: str, hints: bool, sandbox: str, course: Path |
     if mode is not SandboxMode.AUTO:  # a named mode must exist here: say so before starting
         require(mode)
     start_early(mode=mode.value)  # it warms up while the checks are imported and collected
-    from autograder.render import render_self_check
-    from autograder.selfcheck import self_check
+    from autograder.reports.terminal import render_self_check
+    from autograder.selfcheck.run import self_check
 
     outcome = self_check(path, assignment_id=assignment, course=course, sandbox=mode)
     ok = render_self_check(outcome, hints=hints)
@@ -245,10 +245,10 @@ def generate(out: Path | None, course: Path | None) -> None:
     and the Part 3.2 exercise notebook. Refuses to overwrite a folder that
     is not a previous template.
     """
-    from autograder.assignment import find_course
-    from autograder.generate import generate_template
+    from autograder.course.assignment import find_course
+    from autograder.publish.template import generate_template
 
-    from autograder.lint import require_valid
+    from autograder.authoring.lint import require_valid
 
     root = find_course(course)
     require_valid(root)  # never ship a template with a broken check
@@ -291,12 +291,12 @@ def lint(assignments: tuple[str, ...], quick: bool, prove: bool, since: str, sam
     when a mutant survives that assignments/<id>/equivalent_mutants.toml does
     not list, or an entry there is stale.
     """
-    from autograder.assignment import find_course
-    from autograder.lint import lint as run_lint
+    from autograder.course.assignment import find_course
+    from autograder.authoring.lint import lint as run_lint
 
     root = find_course(course)
     if prove:
-        from autograder.prove import require_cosmic_ray
+        from autograder.authoring.prove import require_cosmic_ray
 
         require_cosmic_ray()
     report = run_lint(root, assignment_ids=list(assignments) or None, full=not quick)
@@ -317,7 +317,7 @@ def lint(assignments: tuple[str, ...], quick: bool, prove: bool, since: str, sam
 
 def _prove(root: Path, assignments: list[str], *, since: str, sample: float) -> None:
     """The mutation analysis of ``dlgrade lint --prove``; exits 2 on a survivor."""
-    from autograder.prove import changed_assignments, prove, report_lines
+    from autograder.authoring.prove import changed_assignments, prove, report_lines
 
     if not assignments:
         changed = changed_assignments(root, since)
@@ -403,7 +403,7 @@ def package(platform: str, assignment: str, out: Path, hidden_visibility: str | 
     prairielearn: an externally graded question folder (hidden checks in tests/).
     Each holds a dlgrade wheel, the checks and the mistake library; no solutions.
     """
-    from autograder.assignment import find_course
+    from autograder.course.assignment import find_course
     from autograder.errors import UsageError
     from autograder.publish import classroom, gradescope, prairielearn
 

@@ -60,9 +60,9 @@ def init(course_dir: Path, assignments: tuple[str, ...], course: Path | None, co
     (solution cells, and test cells with the public checks and, hidden, the hidden
     ones). Then it prints the nbgrader command that releases each of them.
     """
-    from autograder.assignment import find_course, list_assignments
-    from autograder.lint import require_valid
-    from autograder.nbgrader_course import init_course
+    from autograder.course.assignment import find_course, list_assignments
+    from autograder.authoring.lint import require_valid
+    from autograder.publish.nbgrader_course import init_course
 
     root = find_course(course)
     require_valid(root, list(assignments) or None)  # authoring errors: exit 2

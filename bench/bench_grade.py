@@ -28,9 +28,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import REPO, make_class  # noqa: E402
 
-from autograder.assignment import load_assignment  # noqa: E402
-from autograder.session import run_session  # noqa: E402
-from autograder.submission import discover  # noqa: E402
+from autograder.course.assignment import load_assignment  # noqa: E402
+from autograder.grading.session import run_session  # noqa: E402
+from autograder.course.submission import discover  # noqa: E402
 
 
 def tree_rss_kb(root: int) -> tuple[int, int]:

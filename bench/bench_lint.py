@@ -22,8 +22,8 @@ from typing import Any, Callable
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from autograder import lint  # noqa: E402
-from autograder.assignment import list_assignments  # noqa: E402
+from autograder.authoring import lint  # noqa: E402
+from autograder.course.assignment import list_assignments  # noqa: E402
 
 
 def timed(run: Callable[..., Any], *args: Any) -> float:

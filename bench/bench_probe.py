@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import engine  # noqa: E402
-from autograder.probe import check_limits  # noqa: E402
+from autograder.grading import engine  # noqa: E402
+from autograder.grading.limits_probe import check_limits  # noqa: E402
 from autograder.sandbox.client import Limits  # noqa: E402
 
 RUNS = 9

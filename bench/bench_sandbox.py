@@ -7,7 +7,7 @@
    rules) and the seccomp filter, each timed in a fresh forked child (median
    of 200 children).
 2. Per-submission cost of each mode: the same synthetic class graded in one
-   process (one job, one zygote; ``autograder.session.run_session``) in every
+   process (one job, one zygote; ``autograder.grading.session.run_session``) in every
    mode this machine gives, beside the unsandboxed floor (student code
    imported in-process). ``landlock`` as root is the container mode (uid drop
    + Landlock + seccomp). Modes are interleaved over ``--repeat`` rounds and
@@ -34,10 +34,10 @@ from typing import Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import REPO, make_class  # noqa: E402
 
-from autograder.assignment import load_assignment  # noqa: E402
+from autograder.course.assignment import load_assignment  # noqa: E402
 from autograder.sandbox.modes import SandboxMode, probe  # noqa: E402
-from autograder.session import run_session  # noqa: E402
-from autograder.submission import discover  # noqa: E402
+from autograder.grading.session import run_session  # noqa: E402
+from autograder.course.submission import discover  # noqa: E402
 
 SANDBOX = REPO / "autograder" / "sandbox"
 

@@ -1,8 +1,8 @@
 """Mutation analysis of the checks: does every realistic bug lose points?
 
-The engine is :mod:`autograder.prove` (also behind ``dlgrade lint --prove``):
+The engine is :mod:`autograder.authoring.prove` (also behind ``dlgrade lint --prove``):
 first-order mutants of each assignment's reference ``solutions/<submit>``
-(cosmic-ray's core operators plus ``autograder/mutation_ops.py``), inside a
+(cosmic-ray's core operators plus ``autograder/authoring/mutation_ops.py``), inside a
 function's ``### BEGIN SOLUTION`` fence, each graded on the checks of its
 function (and of the functions that call it) through dlgrade's own engine.
 This script is the bench front end: the full report of the repository's
@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.prove import (  # noqa: E402
+from autograder.authoring.prove import (  # noqa: E402
     equivalent_entry,
     load_equivalents,
     prove,

@@ -22,11 +22,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.assignment import Assignment, list_assignments, load_assignment
-from autograder.prove import callers
+from autograder.course.assignment import Assignment, list_assignments, load_assignment
+from autograder.authoring.prove import callers
 from autograder.results import SubmissionResult
-from autograder.session import run_session
-from autograder.submission import Submission
+from autograder.grading.session import run_session
+from autograder.course.submission import Submission
 
 HEADER = re.compile(r"^# (function|assignment|bug|cause): (.*)$")
 

@@ -28,8 +28,8 @@ MAX_SCORE = 20  # activations: relu 10 + softmax 10
 def _checks() -> tuple[int, float]:
     """How many checks (parametrize cases counted) the assignment has (every
     result document lists each of them), and the points of its public ones."""
-    from autograder.assignment import load_assignment
-    from autograder.nbgrader_course import collect_checks
+    from autograder.course.assignment import load_assignment
+    from autograder.publish.nbgrader_course import collect_checks
 
     cases = collect_checks(load_assignment(REPO, ASSIGNMENT))
     return len(cases), sum(c.points for c in cases if not c.hidden)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.lint import run_cells
+from autograder.authoring.lint import run_cells
 
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "authoring.md"
 STEP = re.compile(r"<!-- guide: (create|append) (\S+) -->\n```\w*\n(.*?)```", re.S)

@@ -9,9 +9,9 @@ from typing import Iterator
 
 import pytest
 
-from autograder.assignment import load_assignment
+from autograder.course.assignment import load_assignment
 from autograder.sandbox.client import Limits, Zygote
-from autograder.student import SandboxRunner, Student, StudentError
+from autograder.grading.student import SandboxRunner, Student, StudentError
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC = {"kind": "py", "module": "neural_network", "entry": "neural_network.py"}

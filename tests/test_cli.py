@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from autograder.assignment import list_assignments, load_assignment
+from autograder.course.assignment import list_assignments, load_assignment
 from autograder.cli import main
 
 pytestmark = pytest.mark.slow

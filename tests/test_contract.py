@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.assignment import find_course, load_assignment
+from autograder.course.assignment import find_course, load_assignment
 from autograder.checklib import CheckFailed, Expect
 from autograder.results import SubmissionResult
 from autograder.sandbox import helpers
-from autograder.session import run_session
-from autograder.submission import Submission
+from autograder.grading.session import run_session
+from autograder.course.submission import Submission
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = (ROOT / "solutions" / "neural_network.py").read_text(encoding="utf-8")

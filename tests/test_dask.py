@@ -175,7 +175,8 @@ def test_a_cluster_grades_exactly_like_a_local_run(tmp_path: Path) -> None:
     assert 0 < totals["s001_softmax_axis0"] < 20
     assert totals["s003_syntax_error"] == 0
     # the workers released their grading processes at the end of the run
-    assert not any("autograder.gradeproc" in c for p in dask.workers for c in children(p.pid))
+    assert not any("autograder.grading.gradeproc" in c
+                   for p in dask.workers for c in children(p.pid))
 
 
 @pytest.mark.slow

@@ -38,7 +38,7 @@ import pytest
 from hint_rules import fix_given_away
 
 from autograder.results import SubmissionResult
-from autograder.submission import Submission
+from autograder.course.submission import Submission
 from corpus_support import (
     Entry,
     course_assignments,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import GradeOptions, grade, parse_late_policy, parse_timestamp
+from autograder.grading.engine import GradeOptions, grade, parse_late_policy, parse_timestamp
 from autograder.errors import UsageError
-from autograder.late import read_times
+from autograder.grading.late import read_times
 
 
 def test_parse_timestamps_of_nbgrader_and_iso() -> None:

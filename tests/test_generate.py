@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from autograder.errors import ConfigError, UsageError
-from autograder.generate import (
+from autograder.publish.template import (
     BEGIN,
     END,
     SOLUTION_FILE,
@@ -26,8 +26,8 @@ from autograder.generate import (
     stub_source,
     template_files,
 )
-from autograder.nbgrader_course import split_solution
-from autograder.plugin import check_id
+from autograder.publish.nbgrader_course import split_solution
+from autograder.grading.plugin import check_id
 
 COURSE = Path(__file__).resolve().parents[1]
 TEMPLATE = COURSE / "student_template"
@@ -301,7 +301,7 @@ def test_malformed_notebook_source_is_reported(source: str, problem: str):
 
 
 def notebook_cells_of(source: str) -> list:
-    from autograder.generate import notebook_cells as parse
+    from autograder.publish.template import notebook_cells as parse
 
     return parse(source, stubs={"relu": "def relu(Z):\n    raise NotImplementedError\n"})
 

@@ -149,7 +149,7 @@ def test_public_checks_never_quote_the_reference_solution(path: Path) -> None:
 # ------------------------------------------------------------------ the notebook's check()
 
 def test_notebook_check_shows_hints_on_request(tmp_path: Path) -> None:
-    from autograder.generate import generate_template
+    from autograder.publish.template import generate_template
     from autograder.notebook import HINTS_NOTE, run
 
     template = tmp_path / "student"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignment import list_assignments, load_assignment
-from autograder.nbgrader_course import collect_checks
+from autograder.course.assignment import list_assignments, load_assignment
+from autograder.publish.nbgrader_course import collect_checks
 
 COPIED = ("assignments", "solutions", "student_template")
 

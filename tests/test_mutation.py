@@ -1,9 +1,9 @@
 """Mutation analysis: every non-equivalent mutant of the reference loses points.
 
-``autograder/prove.py`` (behind ``bench/mutation.py`` and ``dlgrade lint
+``autograder/authoring/prove.py`` (behind ``bench/mutation.py`` and ``dlgrade lint
 --prove``) generates the first-order mutants of each assignment's reference
 (cosmic-ray's core operators plus the course operators of
-``autograder/mutation_ops.py``) and grades each through dlgrade's own engine.
+``autograder/authoring/mutation_ops.py``) and grades each through dlgrade's own engine.
 The full set runs here for every assignment found in ``assignments/`` (a new
 one is proven the moment it exists): a new survivor, or an entry of
 ``equivalent_mutants.toml`` that no longer matches a surviving mutant, fails
@@ -21,9 +21,9 @@ import pytest
 
 from cosmic_ray.mutating import mutate_code
 
-from autograder import mutation_ops
-from autograder import prove as mutation
-from autograder.assignment import list_assignments, load_assignment
+from autograder.authoring import mutation_ops
+from autograder.authoring import prove as mutation
+from autograder.course.assignment import list_assignments, load_assignment
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "neural_network.py"

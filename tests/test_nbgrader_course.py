@@ -14,12 +14,12 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder.assignment import list_assignments, load_assignment
+from autograder.course.assignment import list_assignments, load_assignment
 from autograder.cli import _Group
 from autograder.cli_nbgrader import nbgrader_group
-from autograder.nbgrader_course import build_notebook, init_course, split_solution
-from autograder.session import run_session
-from autograder.submission import Submission
+from autograder.publish.nbgrader_course import build_notebook, init_course, split_solution
+from autograder.grading.session import run_session
+from autograder.course.submission import Submission
 from conftest import NBGRADER, tool_env
 
 WRONG_AXIS = '''
@@ -156,8 +156,9 @@ def test_cli_init(tmp_path: Path, repo: Path) -> None:
 
 
 def test_importing_autograder_does_not_import_nbgrader() -> None:
-    code = ("import sys, autograder.cli, autograder.cli_nbgrader, autograder.nbgrader_bridge, "
-            "autograder.nbgrader_course; "
+    code = ("import sys, autograder.cli, autograder.cli_nbgrader, "
+            "autograder.publish.nbgrader_bridge, "
+            "autograder.publish.nbgrader_course; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('nbgrader', 'nbformat')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

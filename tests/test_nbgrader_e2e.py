@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.nbgrader_course import split_solution
+from autograder.publish.nbgrader_course import split_solution
 from conftest import NBGRADER, tool_env
 
 pytestmark = pytest.mark.slow

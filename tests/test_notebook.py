@@ -11,12 +11,12 @@ from typing import Any
 import nbformat
 import pytest
 
-from autograder.assignment import load_assignment
-from autograder.generate import generate_template
-from autograder.nbgrader_course import collect_checks, split_solution
+from autograder.course.assignment import load_assignment
+from autograder.publish.template import generate_template
+from autograder.publish.nbgrader_course import collect_checks, split_solution
 from autograder.notebook import GRADING_NOTE, check, check_all, preload, run
 from autograder.runtime.lightrun import collect_file
-from autograder.selfcheck import self_check
+from autograder.selfcheck.run import self_check
 
 COURSE = Path(__file__).resolve().parents[1]
 WRONG_SOFTMAX = '''

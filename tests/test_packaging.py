@@ -31,5 +31,14 @@ def test_nbgrader_and_jupyter_are_an_extra_that_the_tests_pull_in():
     assert {"nbclient", "ipykernel"} <= names(extras["test"])
 
 
-def test_the_wheel_carries_the_check_runtime():
-    assert "autograder.runtime" in PYPROJECT["tool"]["setuptools"]["packages"]
+def test_the_wheel_carries_every_package_of_autograder():
+    """Every folder of autograder/ (the check runtime included) is found by the
+    package list of pyproject.toml, so no subpackage is left out of the wheel."""
+    from setuptools import find_packages
+
+    root = Path(__file__).resolve().parents[1]
+    found = set(find_packages(str(root), **PYPROJECT["tool"]["setuptools"]["packages"]["find"]))
+    folders = {".".join(p.parent.relative_to(root).parts)
+               for p in (root / "autograder").rglob("__init__.py")}
+    assert "autograder.runtime" in folders and "autograder.grading" in folders
+    assert folders <= found, f"left out of the wheel: {sorted(folders - found)}"

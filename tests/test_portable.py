@@ -27,15 +27,15 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignment import load_assignment
+from autograder.course.assignment import load_assignment
 from autograder.results import PASSED
 from autograder.sandbox import launch
 from autograder.sandbox.client import Limits, SandboxError
 from autograder.sandbox import portable as portable_sandbox
 from autograder.sandbox.portable import PortableZygote
-from autograder.session import run_session
-from autograder.student import SandboxRunner
-from autograder.submission import read_entry
+from autograder.grading.session import run_session
+from autograder.grading.student import SandboxRunner
+from autograder.course.submission import read_entry
 
 pytestmark = pytest.mark.slow
 SIMULATE = Path(__file__).with_name("simulate_platform.py")

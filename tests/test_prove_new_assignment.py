@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.prove import changed_assignments
+from autograder.authoring.prove import changed_assignments
 from corpus_support import (
     Entry,
     course_assignments,
@@ -310,7 +310,7 @@ def _workers_in(course: Path) -> set[int]:
     for entry in Path("/proc").iterdir():
         try:
             if (entry.name.isdigit() and Path(entry / "cwd").resolve() == course.resolve()
-                    and b"autograder.prove" in (entry / "cmdline").read_bytes()):
+                    and b"autograder.authoring.prove" in (entry / "cmdline").read_bytes()):
                 found.add(int(entry.name))
         except OSError:
             continue

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignment import load_assignment
-from autograder.quickrun import run_in_session, run_public_checks, run_quick
+from autograder.course.assignment import load_assignment
+from autograder.selfcheck.quickrun import run_in_session, run_public_checks, run_quick
 from autograder.results import CheckSpec
 from autograder.runtime.lightrun import NeedsPytest, collect
-from autograder.session import run_session
-from autograder.submission import Submission
+from autograder.grading.session import run_session
+from autograder.course.submission import Submission
 
 pytestmark = pytest.mark.slow
 
@@ -125,7 +125,7 @@ def test_dlgrade_check_imports_neither_pytest_nor_rich(repo: Path, tmp_path: Pat
                           env={**os.environ, "NO_COLOR": "1"})
     assert proc.returncode == 0, proc.stdout
     imported = imported_modules(proc.stderr)
-    assert "autograder.quickrun" in imported
+    assert "autograder.selfcheck.quickrun" in imported
     assert not {m for m in imported if m.split(".")[0] in ("pytest", "_pytest", "rich")}
 
 

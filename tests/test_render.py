@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from autograder.render import render_self_check
+from autograder.reports.terminal import render_self_check
 from autograder.results import CheckResult, SubmissionResult
-from autograder.selfcheck import SelfCheck, student_paths
+from autograder.selfcheck.run import SelfCheck, student_paths
 
 HOSTILE = "[bold]loud[/bold] [/b] \x1b[2J\rcleared"
 

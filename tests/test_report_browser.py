@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.plugin import CheckSpec
+from autograder.grading.plugin import CheckSpec
 from autograder.reports.summary import BAR, COLORS
 from autograder.reports.writer import ReportWriter
 from autograder.results import CheckResult, SubmissionResult

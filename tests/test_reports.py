@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignment import find_course, load_assignment
-from autograder.plugin import CheckSpec
+from autograder.course.assignment import find_course, load_assignment
+from autograder.grading.plugin import CheckSpec
 from autograder.reports.summary import SORT_SCRIPT
 from autograder.reports.writer import ReportWriter, Summary, student_dir
 from autograder.results import CheckResult, SubmissionResult
-from autograder.session import run_session
-from autograder.submission import Submission
+from autograder.grading.session import run_session
+from autograder.course.submission import Submission
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = "<script>alert(1)</script>"

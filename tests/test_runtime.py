@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from autograder import checklib
-from autograder.generate import template_files
+from autograder.publish.template import template_files
 from autograder.runtime import checkrun
 from autograder.runtime.checkrun import (
     ERROR,

@@ -28,7 +28,7 @@ from sandbox_users import ensure_test_user, python_paths, traversable
 from autograder.sandbox import helpers, landlock, seccomp
 from autograder.sandbox.client import Limits, Zygote
 from autograder.sandbox.modes import SandboxMode, probe
-from autograder.student import SandboxRunner, Student, StudentError
+from autograder.grading.student import SandboxRunner, Student, StudentError
 
 SECCOMP = str(Path(seccomp.__file__))
 
@@ -220,9 +220,9 @@ def test_basic_mode_keeps_the_status_of_a_worker_that_died_early(
     """The next submission's worker is forked early; when it dies on its own
     while the current one is cleaned up, its exit status and temp folder must
     not be lost."""
-    from autograder.assignment import load_assignment
-    from autograder.session import run_session
-    from autograder.submission import Submission
+    from autograder.course.assignment import load_assignment
+    from autograder.grading.session import run_session
+    from autograder.course.submission import Submission
 
     assignment = load_assignment(repo, "activations")
     subs = [Submission(name, "py", files={"neural_network.py": source})
@@ -521,7 +521,7 @@ def test_a_class_inside_the_python_installation_is_refused(
         repo: Path, reference_source: str, tmp_path: Path) -> None:
     """Student code may read the Python installation in every mode, so a class
     kept inside it would not be hidden: grading stops with one line."""
-    from autograder.engine import GradeOptions, grade
+    from autograder.grading.engine import GradeOptions, grade
     from autograder.errors import UsageError
 
     inside = Path(tempfile.mkdtemp(prefix="dlgrade-test-class-", dir=sys.prefix))

@@ -5,7 +5,7 @@ courses already collect work (Gradescope, GitHub Classroom, PrairieLearn).
 wheel, the assignment's checks and the mistake library, a small config);
 one module per platform builds its package and is also the entry point the
 platform runs (``python -m autograder.publish.<platform>``), which grades
-through :func:`autograder.engine.grade` or :func:`autograder.selfcheck.self_check`
+through :func:`autograder.grading.engine.grade` or :func:`autograder.selfcheck.run.self_check`
 and converts the result into the platform's format.
 """
 

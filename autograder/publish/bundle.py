@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import autograder
-from autograder.assignment import MISTAKES_FILE, Assignment
+from autograder.course.assignment import MISTAKES_FILE, Assignment
 from autograder.errors import GraderFault, UsageError
 
 # Installed explicitly, next to the wheel installed with --no-deps: the wheel's own

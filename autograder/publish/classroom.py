@@ -8,7 +8,7 @@ them with ``dlgrade grade`` over the cloned repositories.
 
 The workflow's grading step runs ``python -m autograder.publish.classroom``
 (:func:`main`): it grades ``neural_network.py`` with the public checks through
-:func:`autograder.selfcheck.self_check` and writes the autograding runner
+:func:`autograder.selfcheck.run.self_check` and writes the autograding runner
 result (``result=<base64 JSON>``) to ``$GITHUB_OUTPUT``, where
 ``classroom-resources/autograding-grading-reporter`` reads it.
 """
@@ -24,9 +24,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from autograder.assignment import load_assignment
+from autograder.course.assignment import load_assignment
 from autograder.errors import DlgradeError
-from autograder.generate import template_files
+from autograder.publish.template import template_files
 from autograder.publish.bundle import (
     COURSE_DIR,
     build_wheel,
@@ -83,7 +83,7 @@ def build(*, course_root: Path, assignment_id: str, out: Path,
 
 def _public_points(repo: Path, assignment_id: str) -> float:
     """The public checks' total, measured by checking the starter's own stubs."""
-    from autograder.selfcheck import self_check
+    from autograder.selfcheck.run import self_check
 
     outcome = self_check(repo / "neural_network.py", assignment_id=assignment_id)
     return outcome.result.max_score
@@ -154,7 +154,7 @@ def run(repo: Path) -> dict[str, Any]:
             return failed_result(f"{target.name} is missing from the repository: commit it "
                                  "(same name, top folder) and push again.",
                                  max_score=float(config.get("public_points") or 0))
-        from autograder.selfcheck import self_check
+        from autograder.selfcheck.run import self_check
 
         outcome = self_check(target, assignment_id=str(config["assignment"]),
                              course=repo / BUNDLE / COURSE_DIR)

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from autograder.assignment import load_assignment
+from autograder.course.assignment import load_assignment
 from autograder.errors import UsageError
 from autograder.publish import DEFAULT_HIDDEN_VISIBILITY, HIDDEN_VISIBILITIES
 from autograder.publish.bundle import (

@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from autograder.assignment import load_assignment
+from autograder.course.assignment import load_assignment
 from autograder.publish import DEFAULT_IMAGE
 from autograder.publish.bundle import (
     COURSE_DIR,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.engine import GradeOptions, grade
+from autograder.grading.engine import GradeOptions, grade
 from autograder.reports.writer import student_dir
 from autograder.results import SubmissionResult
 from autograder.sandbox.modes import SandboxMode
@@ -58,14 +58,14 @@ def locate_entry(upload: Path, *, depth: int = 0) -> Path:
 
 def grade_upload(upload: Path, *, course: Path, assignment_id: str,
                  sandbox: str) -> Graded:
-    """Grade one student's upload with :func:`autograder.engine.grade`.
+    """Grade one student's upload with :func:`autograder.grading.engine.grade`.
 
     The upload is copied into a temporary submissions folder as its only entry
     (symbolic links stay links, which discovery refuses), so discovery,
     sandboxing, checks and the results.json document are those of ``dlgrade grade``.
 
     Raises:
-        UsageError, ConfigError, GraderFault: as :func:`autograder.engine.grade`.
+        UsageError, ConfigError, GraderFault: as :func:`autograder.grading.engine.grade`.
     """
     with tempfile.TemporaryDirectory(prefix="dlgrade-platform-") as tmp:
         submissions = Path(tmp) / "submissions"

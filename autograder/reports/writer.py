@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from autograder.late import Timing
+from autograder.grading.late import Timing
 from autograder.results import CheckSpec
 from autograder.reports.csvcells import cell
 from autograder.reports.feedback import (

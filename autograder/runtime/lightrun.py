@@ -1,8 +1,8 @@
 """Collect and run checks without pytest: the light runner of ``dlgrade check`` and the notebook.
 
-Grading runs checks in a pytest session (:mod:`autograder.session`). A
+Grading runs checks in a pytest session (:mod:`autograder.grading.session`). A
 student's own check costs far less than that session (importing pytest,
-configuring it, collecting), so ``dlgrade check`` (:mod:`autograder.quickrun`)
+configuring it, collecting), so ``dlgrade check`` (:mod:`autograder.selfcheck.quickrun`)
 and the notebook's ``check()`` (:mod:`autograder.notebook`) both use this
 module instead:
 

@@ -1,6 +1,6 @@
 """Run grading processes in parallel and stream their results back.
 
-Each of ``jobs`` processes is a :mod:`autograder.gradeproc` with its own
+Each of ``jobs`` processes is a :mod:`autograder.grading.gradeproc` with its own
 pytest session and sandbox zygote; submissions are handed out as processes
 become free (two in flight each, to hide latency), and results are yielded as
 soon as they arrive, so the caller can write reports without holding them.
@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 
 from autograder.errors import GraderFault
 from autograder.results import CheckSpec, SubmissionResult, not_graded
-from autograder.submission import Submission
+from autograder.course.submission import Submission
 
 IN_FLIGHT = 2
 
@@ -29,7 +29,7 @@ class _Proc:
         self.pending: deque[Submission] = deque()
         self.alive = True
         self.popen = subprocess.Popen(
-            [sys.executable, "-m", "autograder.gradeproc"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "autograder.grading.gradeproc"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
         )
         assert self.popen.stdin is not None

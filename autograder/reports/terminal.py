@@ -15,7 +15,7 @@ import sys
 from typing import Callable, TextIO
 
 from autograder.results import ERROR, PASSED, CheckResult
-from autograder.selfcheck import SelfCheck
+from autograder.selfcheck.run import SelfCheck
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # all but \t and \n
 LOAD_PREFIX = "your file could not be loaded: "
@@ -74,7 +74,7 @@ def render_self_check(outcome: SelfCheck, *, hints: bool = False, file: TextIO |
     """Print the outcome of ``dlgrade check``; True if every public check passed.
 
     Args:
-        outcome: what :func:`autograder.selfcheck.self_check` returned.
+        outcome: what :func:`autograder.selfcheck.run.self_check` returned.
         hints: also print each failed check's hint (the second level of feedback).
         file: where to print (default: standard output).
         colour: colour "pass"/"FAIL" (default: on a terminal, unless NO_COLOR is set).

@@ -32,7 +32,7 @@ from autograder.results import FAILED, GRADER_ERROR, PASSED, CheckResult, CheckS
 from autograder.runtime import checkrun
 from autograder.runtime.checkrun import HIDDEN_GENERIC, MARKERS  # noqa: F401 - re-exported
 from autograder.sandbox import helpers as helper_module
-from autograder.student import Student
+from autograder.grading.student import Student
 
 # diagnose(fn, args, got) -> the cause, or (cause, fix), or None (see checklib.Expect.fail)
 Diagnoser = Callable[[str, Any, Any], "str | tuple[str, str] | None"]

@@ -31,9 +31,9 @@ from typing import Any
 
 import pytest
 
-from autograder.assignment import Assignment, list_assignments, load_assignment
+from autograder.course.assignment import Assignment, list_assignments, load_assignment
 from autograder.errors import ConfigError, DlgradeError, UsageError
-from autograder.plugin import MARKERS, check_id, pytest_args, spec_of
+from autograder.grading.plugin import MARKERS, check_id, pytest_args, spec_of
 from autograder.results import PASSED, CheckSpec
 
 SOLUTIONS_DIR = "solutions"
@@ -348,8 +348,8 @@ def _where(located: list[Located], check: str, fallback: Path) -> tuple[Path, in
 def reference_problems(course_root: Path, assignment: Assignment,
                        located: list[Located]) -> list[Problem]:
     """Grade ``solutions/<submit>`` with every check in the sandbox: all must pass."""
-    from autograder.session import run_session
-    from autograder.submission import read_entry
+    from autograder.grading.session import run_session
+    from autograder.course.submission import read_entry
 
     solution = course_root / SOLUTIONS_DIR / assignment.submit
     sub = read_entry(solution, entry=assignment.submit, assignment=assignment.id)
@@ -417,7 +417,7 @@ def notebook_problems(course_root: Path, assignment: Assignment,
                       located: list[Located]) -> list[Problem]:
     """The nbgrader notebook, run with its reference solution cells, must give
     every test cell its full points."""
-    from autograder.nbgrader_course import build_notebook
+    from autograder.publish.nbgrader_course import build_notebook
 
     toml = assignment.root / "assignment.toml"
     try:
@@ -458,7 +458,7 @@ def notebook_problems(course_root: Path, assignment: Assignment,
 
 def template_problems(course_root: Path) -> list[Problem]:
     """``student_template/`` must be exactly what ``dlgrade generate`` writes."""
-    from autograder.generate import CHECKS_DIR, template_files
+    from autograder.publish.template import CHECKS_DIR, template_files
 
     folder = course_root / TEMPLATE_DIR
     try:

@@ -13,15 +13,15 @@ from typing import Any, Callable, Iterable
 
 import pytest
 
-from autograder.assignment import Assignment
+from autograder.course.assignment import Assignment
 from autograder.errors import ConfigError, GraderFault
-from autograder.plugin import Graded, GradingPlugin, load_diagnoser, pytest_args
+from autograder.grading.plugin import Graded, GradingPlugin, load_diagnoser, pytest_args
 from autograder.results import CheckSpec, GRADER_ERROR, SubmissionResult, now_iso
 from autograder.sandbox.client import SandboxError, Zygote
 from autograder.sandbox.factory import open_sandbox
 from autograder.sandbox.modes import SandboxMode
-from autograder.student import LocalRunner, SandboxRunner, StudentError
-from autograder.submission import Submission
+from autograder.grading.student import LocalRunner, SandboxRunner, StudentError
+from autograder.course.submission import Submission
 
 
 class InvalidRunner:

@@ -1,6 +1,6 @@
-"""A grading process: ``python -m autograder.gradeproc``.
+"""A grading process: ``python -m autograder.grading.gradeproc``.
 
-Runs one :func:`autograder.session.run_session` for a stream of submissions.
+Runs one :func:`autograder.grading.session.run_session` for a stream of submissions.
 Protocol (JSON lines, trusted on both ends): the first stdin line is the
 configuration; each further line is ``{"submission": {...}}``; end of input
 ends the session. It answers on stdout with ``{"type": "ready", ...}`` once the
@@ -18,13 +18,13 @@ import threading
 from pathlib import Path
 from typing import IO, Any, Iterator
 
-from autograder.assignment import load_assignment
+from autograder.course.assignment import load_assignment
 from autograder.errors import DlgradeError
 from autograder.results import CheckSpec
 from autograder.results import SubmissionResult
 from autograder.sandbox.client import Zygote
-from autograder.session import run_session
-from autograder.submission import Submission
+from autograder.grading.session import run_session
+from autograder.course.submission import Submission
 
 
 class _Inbox:

@@ -33,12 +33,12 @@ from typing import Any, Iterator
 
 import pytest
 
-from autograder.assignment import Assignment, list_assignments, load_assignment
+from autograder.course.assignment import Assignment, list_assignments, load_assignment
 from autograder.errors import ConfigError, UsageError
-from autograder.plugin import check_id, pytest_args, spec_of
+from autograder.grading.plugin import check_id, pytest_args, spec_of
 from autograder.runtime.checkrun import FIXTURES, MARKERS
 
-ENGINE = Path(__file__).resolve().parent
+ENGINE = Path(__file__).resolve().parents[1]  # the autograder package
 SOLUTION_FILE = Path("solutions") / "neural_network.py"
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -103,7 +103,7 @@ def collect_checks(assignment: Assignment) -> list[CheckCase]:
     Raises:
         ConfigError: the checks cannot be collected or their points do not add up.
     """
-    from autograder.session import validate_points
+    from autograder.grading.session import validate_points
 
     collector = _Collector()
     files = assignment.check_files(hidden=True)
@@ -123,7 +123,7 @@ def collect_checks(assignment: Assignment) -> list[CheckCase]:
     if collector.errors or code not in (0, 5) or not collector.cases:
         detail = "\n".join(collector.errors) or f"pytest exit code {int(code)}"
         raise ConfigError(f"the checks of '{assignment.id}' could not be collected:\n{detail}")
-    from autograder.plugin import CheckSpec
+    from autograder.grading.plugin import CheckSpec
 
     validate_points(assignment, [CheckSpec(c.id, c.function, c.points,
                                            "hidden" if c.hidden else "public", "")

@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from autograder.errors import UsageError
-from autograder.submission import SUFFIXES, Submission, entry_stem
+from autograder.course.submission import SUFFIXES, Submission, entry_stem
 
 UTC = dt.timezone.utc
 DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -1,6 +1,6 @@
 """Run one submission's public checks for ``dlgrade check``, fast.
 
-Grading runs checks in a pytest session (:mod:`autograder.session`). For one
+Grading runs checks in a pytest session (:mod:`autograder.grading.session`). For one
 student's own file that session costs more than the checks themselves
 (importing pytest, configuring it, collecting), so ``dlgrade check`` reads and
 runs the checks with the light runner the notebook uses too
@@ -22,15 +22,15 @@ import time
 from pathlib import Path
 
 from autograder import checklib
-from autograder.assignment import Assignment
+from autograder.course.assignment import Assignment
 from autograder.errors import GraderFault
 from autograder.results import ERROR, GRADER_ERROR, CheckResult, SubmissionResult, now_iso
 from autograder.runtime.lightrun import Check, NeedsPytest, Ran, collect, run_checks
 from autograder.sandbox import helpers as helper_module
 from autograder.sandbox.client import SandboxError
 from autograder.sandbox.factory import open_sandbox
-from autograder.student import SandboxRunner, Student
-from autograder.submission import Submission
+from autograder.grading.student import SandboxRunner, Student
+from autograder.course.submission import Submission
 
 
 def check_result(ran: Ran) -> CheckResult:
@@ -87,7 +87,7 @@ def run_quick(assignment: Assignment, sub: Submission, checks: list[Check], *,
 def run_in_session(assignment: Assignment, sub: Submission, files: list[Path], *,
                    sandbox_mode: str = "auto") -> tuple[SubmissionResult, list[str]]:
     """The public checks of ``files`` on ``sub`` in a pytest session, as grading runs them."""
-    from autograder.session import run_session
+    from autograder.grading.session import run_session
 
     results: list[SubmissionResult] = []
     protections: list[str] = []

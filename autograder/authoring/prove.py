@@ -1,7 +1,7 @@
 """Mutation analysis of the checks, per assignment: does every realistic bug lose points?
 
 For each assignment, the reference ``solutions/<submit>`` is mutated with
-cosmic-ray (its core operators plus :mod:`autograder.mutation_ops`), one
+cosmic-ray (its core operators plus :mod:`autograder.authoring.mutation_ops`), one
 first-order change at a time, inside each function's ``### BEGIN/END
 SOLUTION`` fence. Every mutant is graded on the checks of its function and of
 the assignment's functions that call it (found in the reference's code),
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from autograder.assignment import Assignment, list_assignments, load_assignment
+from autograder.course.assignment import Assignment, list_assignments, load_assignment
 from autograder.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -83,7 +83,7 @@ def operators() -> dict[str, Any]:
     """name -> operator class: cosmic-ray's core set plus the course operators."""
     from cosmic_ray.operators.provider import OperatorProvider
 
-    from autograder.mutation_ops import COURSE_OPERATORS
+    from autograder.authoring.mutation_ops import COURSE_OPERATORS
 
     core = OperatorProvider()
     ops = {f"core/{name}": core[name] for name in core if name not in SKIPPED_CORE}
@@ -209,8 +209,8 @@ def check_functions(assignment: Assignment, function: str, source: str) -> list[
 
 def _worker() -> None:
     """Grade the mutants on stdin (JSON) in one pytest session; one JSON line each."""
-    from autograder.session import run_session
-    from autograder.submission import Submission
+    from autograder.grading.session import run_session
+    from autograder.course.submission import Submission
 
     job = json.loads(sys.stdin.read())
     assignment = load_assignment(Path(job["course"]), job["assignment"])
@@ -255,7 +255,7 @@ def _run_batch(course: Path, assignment_id: str, functions: list[str], mutants: 
     while pending and not stop.is_set():
         job = {"course": str(course), "assignment": assignment_id, "functions": functions,
                "mutants": [{"id": m.id, "code": m.code} for m in pending]}
-        proc = subprocess.Popen([sys.executable, "-m", "autograder.prove", "--worker"],
+        proc = subprocess.Popen([sys.executable, "-m", "autograder.authoring.prove", "--worker"],
                                 cwd=course, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, preexec_fn=_limit_memory,
                                 env={**os.environ, "PYTHONHASHSEED": "0"})

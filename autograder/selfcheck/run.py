@@ -15,11 +15,11 @@ import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from autograder.assignment import Assignment, list_assignments, load_assignment
+from autograder.course.assignment import Assignment, list_assignments, load_assignment
 from autograder.errors import ConfigError, UsageError
 from autograder.results import SubmissionResult
 from autograder.sandbox.client import Limits
-from autograder.submission import read_entry
+from autograder.course.submission import read_entry
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -167,7 +167,7 @@ def self_check(path: Path, *, assignment_id: str = "toolkit", course: Path | Non
     target = (path if path.is_file() else student_file(folder, assignment.submit)).resolve()
     sub = read_entry(target, entry=assignment.submit, assignment=assignment.id)
     sub.student = os.environ.get("USER", "you")
-    from autograder.quickrun import run_public_checks
+    from autograder.selfcheck.quickrun import run_public_checks
 
     result, protections = run_public_checks(assignment, sub, files, sandbox_mode=sandbox)
     return SelfCheck(result=_mapped(result, target.parent), assignment=assignment.id,

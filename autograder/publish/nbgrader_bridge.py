@@ -24,7 +24,7 @@ from typing import Any
 
 from autograder.errors import UsageError
 from autograder.reports.writer import student_dir
-from autograder.submission import student_id
+from autograder.course.submission import student_id
 
 CONFIG_FILE = "nbgrader_config.py"
 SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")

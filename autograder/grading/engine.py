@@ -12,19 +12,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from autograder.assignment import Assignment, find_course, load_assignment
+from autograder.course.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
-from autograder.interrupt import GradingInterrupted, defer_signals, interruptible
-from autograder.late import LatePolicy, LateSummary, assess_class
-from autograder.late import parse_late_policy as parse_late_policy  # re-exported for the CLI
-from autograder.late import parse_timestamp as parse_timestamp
-from autograder.probe import LimitsProbe
+from autograder.grading.interrupt import GradingInterrupted, defer_signals, interruptible
+from autograder.grading.late import LatePolicy, LateSummary, assess_class
+# re-exported for the CLI
+from autograder.grading.late import parse_late_policy as parse_late_policy
+from autograder.grading.late import parse_timestamp as parse_timestamp
+from autograder.grading.limits_probe import LimitsProbe
 from autograder.reports.writer import ReportWriter
-from autograder.runlock import RunLock
+from autograder.grading.runlock import RunLock
 from autograder.sandbox.modes import REFUSAL, WEAK, SandboxMode, exposed, require
 from autograder.results import SubmissionResult
-from autograder.submission import Rename, Submission, discover
+from autograder.course.submission import Rename, Submission, discover
 
 Progress = Callable[[str, int, int], None]  # (student, done, total)
 
@@ -76,7 +77,7 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     start = time.perf_counter()
     course_root = find_course(course)
     assignment = load_assignment(course_root, assignment_id, overrides=options.overrides)
-    from autograder.lint import require_valid  # pytest: only once grading is asked for
+    from autograder.authoring.lint import require_valid  # pytest: only once grading is asked for
 
     require_valid(course_root, [assignment.id])  # authoring errors: exit 2, before any work
     if not submissions_dir.is_dir():
@@ -226,12 +227,12 @@ def choose_sandbox(requested: SandboxMode, *, local: bool = True) -> SandboxMode
 def _backend(course_root: Path, assignment: Assignment, options: GradeOptions,
              sandbox: SandboxMode) -> Any:
     if options.scheduler:
-        from autograder.dask_backend import DaskBackend  # optional dependency
+        from autograder.grading.dask_backend import DaskBackend  # optional dependency
 
         return DaskBackend(options.scheduler, course_root=course_root,
                            assignment=assignment.id, overrides=options.overrides,
                            sandbox=sandbox.value)
-    from autograder.pool import LocalPool
+    from autograder.grading.pool import LocalPool
 
     return LocalPool(course=str(course_root), assignment=assignment.id, jobs=options.jobs,
                      overrides=options.overrides, sandbox=sandbox.value)

@@ -1,6 +1,6 @@
 """Grade on a Dask distributed cluster: ``dlgrade grade ... --scheduler tcp://HOST:PORT``.
 
-:class:`DaskBackend` has the interface of :class:`autograder.pool.LocalPool`
+:class:`DaskBackend` has the interface of :class:`autograder.grading.pool.LocalPool`
 (``start``, ``grade``, ``close``, ``specs``, ``protections``, ``mode``), so the
 engine writes the same reports, gradebook and progress bar from it.
 
@@ -9,7 +9,7 @@ the *course bundle*, the assignment's files by content (``assignment.toml``,
 public and hidden checks, ``mistakes.py``; tens of KB). Workers need dlgrade
 installed, nothing else: no shared filesystem, no course checkout. On a
 worker, a task writes the bundle into a private temp dir (once per worker
-process) and hands the batch to a long-lived ``python -m autograder.gradeproc``
+process) and hands the batch to a long-lived ``python -m autograder.grading.gradeproc``
 kept per worker thread, so pytest and the sandbox start once per worker, not
 once per task. Student code runs in the same sandbox as local grading.
 
@@ -41,11 +41,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator
 
-from autograder.assignment import Assignment, load_assignment
+from autograder.course.assignment import Assignment, load_assignment
 from autograder.errors import GraderFault, UsageError
-from autograder.plugin import CheckSpec
+from autograder.grading.plugin import CheckSpec
 from autograder.results import SubmissionResult, not_graded
-from autograder.submission import Submission
+from autograder.course.submission import Submission
 
 BATCH = 8  # submissions per task (see bench/bench_dask.py)
 TASKS_PER_THREAD = 2  # tasks in flight per worker thread: enough to hide latency
@@ -152,13 +152,13 @@ class _GraderDied(Exception):
 
 
 class _Grader:
-    """A long-lived ``python -m autograder.gradeproc`` on a worker, for one bundle."""
+    """A long-lived ``python -m autograder.grading.gradeproc`` on a worker, for one bundle."""
 
     def __init__(self, root: Path, config: dict[str, Any]) -> None:
         self.slot, slot_fd = _take_slot()
         try:
             self.popen = subprocess.Popen(
-                [sys.executable, "-m", "autograder.gradeproc"], stdin=subprocess.PIPE,
+                [sys.executable, "-m", "autograder.grading.gradeproc"], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
                 cwd=root, pass_fds=[slot_fd],  # the child holds the slot while it lives
             )

@@ -1,0 +1,1 @@
+"""Tools for course authors: lint an assignment, prove its checks by mutation."""

@@ -1,0 +1,1 @@
+"""The course model: assignments, their limits, and what students submitted."""

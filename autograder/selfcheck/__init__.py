@@ -1,0 +1,1 @@
+"""`dlgrade check`: a student's own run of the public checks."""
