@@ -8,16 +8,49 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
-# outcome of one check: defined once, in the check runtime
-from autograder.runtime.checkrun import (  # noqa: F401 - re-exported
-    ERROR,
-    FAILED,
-    GRADER_ERROR,
-    OUTCOMES,
-    PASSED,
-)
+# the outcome strings are defined once, in the check runtime (students get that
+# file, so they stay plain strings there); the enum below names the same values
+from autograder.runtime import checkrun
+
+
+class _StrEnum(str, Enum):
+    """A str Enum that prints, formats and serialises (JSON, CSV, SQLite) as
+    its value (``enum.StrEnum`` needs Python 3.11)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Outcome(_StrEnum):
+    """The outcome of one check (``CheckResult.outcome``, results.json)."""
+
+    PASSED = checkrun.PASSED
+    FAILED = checkrun.FAILED  # a property of the student's answer does not hold
+    ERROR = checkrun.ERROR  # the student's code raised, crashed, hung or is missing
+    GRADER_ERROR = checkrun.GRADER_ERROR  # the grader failed: not the student's fault
+
+
+class Status(_StrEnum):
+    """What became of one submission as a whole (``SubmissionResult.status``)."""
+
+    GRADED = "graded"
+    LOAD_FAILED = "load_failed"  # the file could not be loaded (syntax error, crash...)
+    INVALID = "invalid"  # the entry could not be read (not UTF-8, bad notebook...)
+    GRADER_ERROR = checkrun.GRADER_ERROR  # some check hit a grader fault
+
+
+# the outcomes under their historical names (re-exported for the rest of dlgrade)
+PASSED = Outcome.PASSED
+FAILED = Outcome.FAILED
+ERROR = Outcome.ERROR
+GRADER_ERROR = Outcome.GRADER_ERROR
+OUTCOMES = tuple(Outcome)
 
 
 @dataclass(frozen=True)
@@ -44,7 +77,7 @@ class CheckResult:
     points: float  # points earned
     max_points: float
     visibility: str  # "public" or "hidden"
-    outcome: str  # one of OUTCOMES
+    outcome: str  # an Outcome
     message: str = ""  # for the student (hidden checks: no inputs or expected values)
     duration: float = 0.0
     detail: str = ""  # for the instructor only (grader errors)
@@ -59,7 +92,7 @@ class SubmissionResult:
     assignment: str
     content_hash: str
     checks: list[CheckResult] = field(default_factory=list)
-    status: str = "graded"  # graded | load_failed | invalid | grader_error
+    status: str = Status.GRADED  # a Status
     error: str = ""  # why the file could not be loaded / the entry is invalid
     cell_errors: list[dict[str, Any]] = field(default_factory=list)
     events: list[str] = field(default_factory=list)  # crashes, timeouts
@@ -108,8 +141,8 @@ def not_graded(*, student: str, assignment: str, content_hash: str, specs: list[
     submission the grader could not grade: never a silent zero."""
     return SubmissionResult(
         student=student, assignment=assignment, content_hash=content_hash,
-        status=GRADER_ERROR, error=reason, graded_at=now_iso(),
+        status=Status.GRADER_ERROR, error=reason, graded_at=now_iso(),
         checks=[CheckResult(check=s.id, function=s.function, points=0.0, max_points=s.points,
-                            visibility=s.visibility, outcome=GRADER_ERROR,
+                            visibility=s.visibility, outcome=Outcome.GRADER_ERROR,
                             message="Grader error: not graded.", detail=reason)
                 for s in specs])

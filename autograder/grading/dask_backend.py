@@ -42,6 +42,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator
 
 from autograder.course.assignment import Assignment, load_assignment
+from autograder.errors import GraderDied as _GraderDied
 from autograder.errors import GraderFault, UsageError
 from autograder.grading.plugin import CheckSpec
 from autograder.results import SubmissionResult, not_graded
@@ -141,14 +142,6 @@ def _take_slot() -> tuple[int, int]:
         except BlockingIOError:
             os.close(fd)
     raise GraderFault("no free grading slot on this worker (1000 grading processes?)")
-
-
-class _GraderDied(Exception):
-    """The grading process ended or faulted; ``results`` were finished before."""
-
-    def __init__(self, message: str, results: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.results = results
 
 
 class _Grader:

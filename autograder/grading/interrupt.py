@@ -14,24 +14,11 @@ import signal
 import types
 from typing import Iterable, Iterator, TypeVar
 
+from autograder.errors import GradingInterrupted
+
 INTERRUPTED_EXIT = 130  # the shell's convention for "ended by Ctrl-C"
 T = TypeVar("T")
 _STATE: dict[str, object] = {"installed": False, "saving": False, "pending": None}
-
-
-class GradingInterrupted(Exception):
-    """SIGINT or SIGTERM arrived; ``done`` of ``total`` results were saved."""
-
-    def __init__(self, signum: int, done: int = 0, total: int = 0) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-        self.done = done
-        self.total = total
-
-    def message(self) -> str:
-        """The one line the CLI prints."""
-        return (f"interrupted: {self.done} of {self.total} graded and saved; run the same "
-                "command again to resume")
 
 
 def _handler(signum: int, frame: types.FrameType | None) -> None:

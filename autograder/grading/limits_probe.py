@@ -108,10 +108,7 @@ def check_limits(course_root: Path, submit: str, limits: Limits, *, mode: str = 
     start = time.perf_counter()
     given = given or {}
     files, what = probe_files(course_root, submit)
-    try:
-        zygote = Zygote(job=0, mode=mode)
-    except SandboxError as exc:
-        raise GraderFault(str(exc)) from None
+    zygote = Zygote(job=0, mode=mode)
     try:
         outcome = run_probe(zygote, files, submit, limits)
         if outcome.error and outcome.timed_out:  # a busy machine: try once more
@@ -164,7 +161,7 @@ class LimitsProbe:
              given: dict[str, str]) -> None:
         try:
             self.seconds = check_limits(course_root, submit, limits, mode=mode, given=given)
-        except (DlgradeError, SandboxError) as exc:
+        except DlgradeError as exc:
             self._error = exc
 
     def start(self) -> None:

@@ -17,7 +17,7 @@ from autograder.course.assignment import Assignment
 from autograder.errors import ConfigError, GraderFault
 from autograder.grading.plugin import Graded, GradingPlugin, load_diagnoser, pytest_args
 from autograder.results import CheckSpec, GRADER_ERROR, SubmissionResult, now_iso
-from autograder.sandbox.client import SandboxError, Zygote
+from autograder.sandbox.client import Zygote
 from autograder.sandbox.factory import open_sandbox
 from autograder.sandbox.modes import SandboxMode
 from autograder.grading.student import LocalRunner, SandboxRunner, StudentError
@@ -127,11 +127,8 @@ def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
     Raises:
         GraderFault: the checks could not be collected or the sandbox failed.
     """
-    try:
-        zygote = open_sandbox(job=job, mode=SandboxMode.BASIC if sandbox_mode == "none"
-                              else SandboxMode(sandbox_mode))
-    except SandboxError as exc:
-        raise GraderFault(str(exc)) from None
+    zygote = open_sandbox(job=job, mode=SandboxMode.BASIC if sandbox_mode == "none"
+                          else SandboxMode(sandbox_mode))
     state = {"zygote": zygote}
     module = Path(assignment.submit).stem
 
@@ -167,7 +164,7 @@ def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
             try:
                 code = pytest.main(pytest_args(files, ini), plugins=[plugin])
-            except (ConfigError, SandboxError) as exc:
+            except ConfigError as exc:
                 raise GraderFault(str(exc)) from None
             if plugin.collect_errors or code not in (0, 1):
                 detail = "\n".join(plugin.collect_errors) or f"pytest exit code {int(code)}"

@@ -18,11 +18,11 @@ import time
 from dataclasses import asdict, dataclass
 from typing import IO, Any
 
+from autograder.errors import SETUP_FAILED, SandboxError, SandboxUnavailable, WorkerGone
 from autograder.sandbox import codec
 from autograder.sandbox.launch import adopt
 from autograder.sandbox.modes import SandboxMode
 
-SETUP_FAILED = 71  # the zygote's exit code for a worker it could not set up
 BASE_UID = 61000  # one unprivileged uid per parallel job: 61000 + job
 SIGKILL = getattr(signal, "SIGKILL", 9)  # Windows has none: the portable sandbox reports 9
 SIGNAL_NAMES = {  # only the signals this platform has (Windows lacks SIGBUS, SIGXCPU...)
@@ -59,30 +59,6 @@ class Limits:
     function_crashes: int = 2
     function_timeouts: int = 1
     submission_seconds: float = 120.0
-
-
-class SandboxError(Exception):
-    """The sandbox itself failed (a grader fault, not the student's)."""
-
-
-class SandboxUnavailable(SandboxError):
-    """The sandbox mode that was asked for cannot run here."""
-
-
-class WorkerGone(Exception):
-    """The worker died or timed out; ``reason`` says how, for students."""
-
-    def __init__(self, reason: str, *, timed_out: bool = False,
-                 status: dict | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.timed_out = timed_out
-        self.status = status or {}
-
-    @property
-    def setup_failed(self) -> bool:
-        """The sandbox could not set the worker up: a grader fault."""
-        return self.status.get("exit") == SETUP_FAILED
 
 
 class Zygote:

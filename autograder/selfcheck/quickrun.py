@@ -23,11 +23,9 @@ from pathlib import Path
 
 from autograder import checklib
 from autograder.course.assignment import Assignment
-from autograder.errors import GraderFault
 from autograder.results import ERROR, GRADER_ERROR, CheckResult, SubmissionResult, now_iso
 from autograder.runtime.lightrun import Check, NeedsPytest, Ran, collect, run_checks
 from autograder.sandbox import helpers as helper_module
-from autograder.sandbox.client import SandboxError
 from autograder.sandbox.factory import open_sandbox
 from autograder.grading.student import SandboxRunner, Student
 from autograder.course.submission import Submission
@@ -54,10 +52,7 @@ def run_quick(assignment: Assignment, sub: Submission, checks: list[Check], *,
         return SubmissionResult(student=sub.student, assignment=assignment.id,
                                 content_hash=sub.content_hash, checks=results,
                                 status="invalid", error=sub.error, graded_at=now_iso()), []
-    try:
-        zygote = open_sandbox(job=0, mode=sandbox_mode)  # adopts the zygote started early
-    except SandboxError as exc:
-        raise GraderFault(str(exc)) from None
+    zygote = open_sandbox(job=0, mode=sandbox_mode)  # adopts the zygote started early
     try:
         runner = SandboxRunner(zygote, files=sub.files, spec=sub.spec(Path(assignment.submit).stem),
                                limits=assignment.limits)
@@ -67,8 +62,6 @@ def run_quick(assignment: Assignment, sub: Submission, checks: list[Check], *,
             checks, student, checklib=checklib, helpers=helper_module)]
         output = runner.close()
         protections = [zygote.mode]
-    except SandboxError as exc:
-        raise GraderFault(str(exc)) from None
     finally:
         zygote.close()
     status, error = ("load_failed", runner.import_error) if runner.import_error else ("graded", "")
