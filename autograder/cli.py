@@ -4,16 +4,19 @@ commands so that ``dlgrade --help`` and ``dlgrade check`` stay fast."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from autograder.cli_options import AssignmentOption
+from autograder import publish  # light: constants only
+from autograder.cli_grade import grade
+from autograder.cli_lint import lint
+from autograder.cli_nbgrader import nbgrader_group
+from autograder.cli_options import COURSE, SANDBOX, AssignmentOption
 from autograder.errors import DlgradeError, ExitCode
-from autograder.sandbox.modes import MODE_NAMES
+from autograder.sandbox.modes import SandboxMode
 
 
 def _fail(exc: DlgradeError) -> None:
@@ -42,155 +45,6 @@ def main() -> None:
     """
 
 
-SANDBOX = click.option(
-    "--sandbox", type=click.Choice(MODE_NAMES),
-    default="auto", show_default=True,
-    help="How to isolate student code: auto picks the strongest this machine has "
-    "(namespaces as root, userns, then landlock: Linux 5.13+); a named mode that is "
-    "not available is an error; basic (rlimits and a process only) is not a security "
-    "boundary.")
-COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Path),
-                      default=None, help="Course root (holds assignments/). Default: "
-                      "the current directory.")
-
-
-@main.command()
-@click.argument("submissions", type=click.Path(path_type=Path))
-@click.option("-a", "--assignment", required=True, cls=AssignmentOption,
-              help="Assignment id.")
-@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
-              help="Output folder for grades.csv, report.html and per-student results.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
-              help="Grading processes to run in parallel [default: the number of CPUs].")
-@click.option("--timeout", type=click.FloatRange(0.1, 600), default=None,
-              help="Seconds one call of a student function may take (loading the file: "
-              "twice that) [assignment: 5].")
-@click.option("--memory", type=click.IntRange(64, 65536), default=None,
-              help="Memory limit (MB) of a student's process [assignment: 1024]. "
-              "Checked before grading: too little to load numpy is an error, not zeros.")
-@click.option("--force", is_flag=True, help="Regrade unchanged submissions too.")
-@click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="SQLite gradebook shared across assignments [default: OUT/gradebook.db].")
-@click.option("--due", default=None, help="Deadline: 2026-12-01 (the end of that day) or "
-              "2026-12-01T17:00, in --tz unless it gives a zone. Checked against nbgrader's "
-              "timestamp.txt or --times; entries with neither are reported.")
-@click.option("--tz", default=None, help="Time zone of --due and of times without one, e.g. "
-              "Europe/Paris [default: this machine's zone].")
-@click.option("--times", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              default=None, help="CSV with columns student,submitted_at (as LMS exports "
-              "give): submission times by entry name or id, for grading outside nbgrader.")
-@click.option("--late-penalty", default=None, help="Penalty per started day late, e.g. 10%/day.")
-@click.option("--late-cap", default=None, help="Largest total late penalty, e.g. 50% "
-              "(needs --late-penalty) [default: 100%].")
-@click.option("--to-nbgrader", is_flag=True, help="Also write the scores into the nbgrader "
-              "gradebook of the course that SUBMISSIONS belongs to (COURSE/submitted).")
-@click.option("--scheduler", default=None, help="Grade on a Dask cluster at this address, "
-              "e.g. tcp://10.0.0.5:8786 (needs dlgrade[dask]).")
-@SANDBOX
-@COURSE
-def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeout: float | None,
-          memory: int | None, force: bool, gradebook: Path | None, due: str | None,
-          tz: str | None, times: Path | None, late_penalty: str | None,
-          late_cap: str | None, to_nbgrader: bool,
-          scheduler: str | None, sandbox: str, course: Path | None) -> None:
-    """Grade every submission in SUBMISSIONS (one entry per student).
-
-    An entry is a folder holding neural_network.py or one notebook, a
-    <student>.py / .ipynb / .zip file, or nbgrader's submitted/<student>/<assignment>/.
-    Symbolic links, pipes and devices are refused, never read; OUT must be
-    outside SUBMISSIONS. Ids keep the entry's name (Unicode too); every rename
-    is listed. Writes OUT/grades.csv, OUT/<student>/results.json (Gradescope format),
-    OUT/<student>/feedback.{md,html}, OUT/report.html and a gradebook.
-    Exit code 0 when grading completed, whatever the scores. Refuses to run
-    when the only sandbox here is 'basic', unless --sandbox basic is given.
-    Ctrl-C or
-    SIGTERM stops, keeps every finished student and exits 130; the same
-    command then resumes. One run at a time per OUT (OUT/.dlgrade.lock).
-    """
-    from autograder.grading.engine import GradeOptions, grade as run_grade, parse_late_policy
-    from autograder.errors import UsageError
-    from autograder.sandbox.modes import SandboxMode
-
-    if not submissions.is_dir():
-        raise UsageError(f"'{submissions}' is not a folder of submissions")
-    if to_nbgrader:
-        from autograder.cli_nbgrader import require_nbgrader
-
-        require_nbgrader()  # before grading, not after
-    options = GradeOptions(
-        jobs=jobs or os.cpu_count() or 2, force=force, gradebook=gradebook, scheduler=scheduler,
-        overrides={"call_timeout": timeout, "memory_mb": memory,
-                   "import_timeout": max(2 * timeout, 1.0) if timeout else None},
-        late=parse_late_policy(due, late_penalty, late_cap, tz=tz, times=times),
-        sandbox=SandboxMode(sandbox),
-    )
-    from autograder.grading.interrupt import INTERRUPTED_EXIT, GradingInterrupted, handle_signals
-
-    try:
-        with handle_signals():  # Ctrl-C / SIGTERM: keep what finished, say so, exit 130
-            summary = _with_progress(lambda progress: run_grade(
-                submissions, assignment_id=assignment, out=out, course=course,
-                options=options, progress=progress))
-    except GradingInterrupted as exc:
-        click.echo(exc.message(), err=True)
-        sys.exit(INTERRUPTED_EXIT)
-    if to_nbgrader:
-        from autograder.publish.nbgrader_bridge import write_scores
-
-        written = write_scores(out, submissions_dir=submissions, assignment_id=assignment)
-        click.echo(f"nbgrader gradebook: {written} submissions written"
-                   + (" (points before dlgrade's late penalty, which nbgrader does not "
-                      "know; OUT/grades.csv has the penalised total)"
-                      if options.late and options.late.per_day else ""))
-    rate = summary.graded / summary.seconds if summary.seconds else 0.0
-    click.echo(
-        f"graded {summary.students} submissions of '{assignment}' in {summary.seconds:.1f} s "
-        f"({summary.graded} graded, {summary.reused} unchanged and reused; {rate:.0f}/s): "
-        f"mean {summary.mean:.2f}/{summary.max_total:g}, {summary.load_failed} did not load, "
-        f"{summary.invalid} invalid, {summary.grader_errors} grader errors; "
-        f"sandbox: {summary.mode}; report: {out / 'report.html'}" + _notes(summary)
-    )
-    if summary.mode == "basic":
-        click.echo("dlgrade: warning: --sandbox basic: student code was not isolated (it "
-                   "could read and write your files and use the network); report.html lists "
-                   "every missing protection", err=True)
-
-
-def _notes(summary: Any) -> str:
-    """"; 1 renamed: s1.py -> s1-3; 1 skipped: .DS_Store; due ...: 2 late" (or "")."""
-    notes = ""
-    if summary.renames:
-        shown = ", ".join(f"{r.entry} -> {r.student}" for r in summary.renames[:5])
-        more = f" and {len(summary.renames) - 5} more" if len(summary.renames) > 5 else ""
-        notes += f"; {len(summary.renames)} renamed: {shown}{more}"
-    if summary.skipped:
-        shown = ", ".join(summary.skipped[:5])
-        more = f" and {len(summary.skipped) - 5} more" if len(summary.skipped) > 5 else ""
-        notes += f"; {len(summary.skipped)} skipped: {shown}{more}"
-    if summary.late is not None:
-        notes += f"; {summary.late.line()}"
-    return notes
-
-
-def _with_progress(run: Any) -> Any:
-    """A progress bar on a terminal; in a log, one line per tenth of the work."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    interactive = sys.stderr.isatty()
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeRemainingColumn(),
-                  transient=True, disable=not interactive) as bar:
-        task = bar.add_task("grading", total=None)
-
-        def progress(student: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=f"grading {student}")
-            step = max(total // 10, 1)
-            if not interactive and total >= 50 and (done % step == 0 or done == total):
-                click.echo(f"graded {done}/{total}", err=True)
-
-        return run(progress)
-
-
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path), default=".")
 @click.option("-a", "--assignment", default="toolkit", show_default=True,
@@ -214,7 +68,7 @@ def check(path: Path, assignment: str, hints: bool, sandbox: str, course: Path |
     your work is graded. Exit code 0 when every public check passes, 1 otherwise.
     """
     from autograder.sandbox.launch import start_early
-    from autograder.sandbox.modes import SandboxMode, require
+    from autograder.sandbox.modes import require
 
     mode = SandboxMode(sandbox)
     if mode is not SandboxMode.AUTO:  # a named mode must exist here: say so before starting
@@ -228,7 +82,7 @@ def check(path: Path, assignment: str, hints: bool, sandbox: str, course: Path |
     if outcome.protections:
         used = outcome.protections[0]
         click.echo(f"Your code ran in the '{used}' sandbox" + (
-            " (no strong isolation here: fine for your own code)." if used == "basic"
+            " (no strong isolation here: fine for your own code)." if used == SandboxMode.BASIC
             else "."))
     sys.exit(int(ExitCode.OK if ok else ExitCode.CHECKS_FAILED))
 
@@ -258,100 +112,6 @@ def generate(out: Path | None, course: Path | None) -> None:
 
 
 @main.command()
-@click.option("-a", "--assignment", "assignments", multiple=True, cls=AssignmentOption,
-              help="Assignment to lint (repeatable) [default: all].")
-@click.option("--quick", is_flag=True, help="Only the static pass (markers, points, tags, "
-              "folders, solutions); grade nothing.")
-@click.option("--prove", is_flag=True, help="Then run the mutation analysis (needs "
-              "cosmic-ray) on the -a assignments, or on those changed since --since.")
-@click.option("--since", default="HEAD", show_default=True, metavar="REV",
-              help="With --prove and no -a: prove the assignments whose folder, or whose "
-              "functions in the reference, differ from this git revision (uncommitted and "
-              "untracked files count).")
-@click.option("--sample", type=click.FloatRange(0.0, 1.0, min_open=True), default=1.0,
-              show_default=True, help="With --prove: grade a seeded random fraction of "
-              "the mutants.")
-@COURSE
-def lint(assignments: tuple[str, ...], quick: bool, prove: bool, since: str, sample: float,
-         course: Path | None) -> None:
-    """Find authoring errors in the course without grading anyone (for course authors).
-
-    Checks every assignment's markers (points, visibility, tags), that the checks'
-    points add up to assignment.toml's [points], that tags[0] names one of its
-    functions, its public/ and hidden/ folders, duplicate check names and its
-    reference in solutions/. Then the reference must score full marks in the
-    sandbox and in the assignment's nbgrader notebook, and student_template/
-    must be up to date. Prints one `file:line: message` per error and exits 2,
-    or prints a short summary and exits 0.
-
-    With --prove, the checks are then proven: every first-order mutant of each
-    chosen assignment's reference (inside the solution fences) is graded, and
-    the table per function (mutants, killed, equivalent, surviving) is printed
-    with each surviving mutant as `solutions/FILE:LINE:` and its change. Exits 2
-    when a mutant survives that assignments/<id>/equivalent_mutants.toml does
-    not list, or an entry there is stale.
-    """
-    from autograder.course.assignment import find_course
-    from autograder.authoring.lint import lint as run_lint
-
-    root = find_course(course)
-    if prove:
-        from autograder.authoring.prove import require_cosmic_ray
-
-        require_cosmic_ray()
-    report = run_lint(root, assignment_ids=list(assignments) or None, full=not quick)
-    if report.problems:
-        for line in report.lines():
-            click.echo(line)
-        count = len(report.problems)
-        click.echo(f"dlgrade lint: {count} authoring error{'s' if count > 1 else ''}", err=True)
-        sys.exit(int(ExitCode.USAGE))
-    listed = ", ".join(f"{a} ({n} checks)" for a, n in report.checks.items())
-    done = ("markers, points, tags, folders and solutions" if quick else
-            "markers, points, tags, folders, solutions; the reference scores full marks in "
-            "the sandbox and in the nbgrader notebook; the template is up to date")
-    click.echo(f"lint OK: {listed}: {done}")
-    if prove:
-        _prove(root, list(assignments), since=since, sample=sample)
-
-
-def _prove(root: Path, assignments: list[str], *, since: str, sample: float) -> None:
-    """The mutation analysis of ``dlgrade lint --prove``; exits 2 on a survivor."""
-    from autograder.authoring.prove import changed_assignments, prove, report_lines
-
-    if not assignments:
-        changed = changed_assignments(root, since)
-        if changed is None:
-            click.echo("prove: the course is not a git work tree: proving every assignment")
-        elif not changed:
-            click.echo(f"prove: no assignment changed since {since} (name one with -a, "
-                       "or pass --since REV)")
-            return
-        else:
-            click.echo(f"prove: changed since {since}: {', '.join(changed)}")
-        assignments = changed or []
-    try:
-        report = prove(root, assignments or None, sample=sample)
-    except KeyboardInterrupt:
-        click.echo("dlgrade lint --prove: interrupted; nothing was proven", err=True)
-        sys.exit(130)
-    for line in report_lines(report):
-        click.echo(line)
-    if report.unproven and not (report.survivors or report.stale):
-        click.echo(f"dlgrade lint --prove: {len(report.unproven)} function"
-                   f"{'s' if len(report.unproven) != 1 else ''} without a mutant: "
-                   "put the reference code inside its solution fence", err=True)
-        sys.exit(int(ExitCode.USAGE))
-    if report.survivors or report.stale:
-        click.echo(f"dlgrade lint --prove: {len(report.survivors)} surviving mutant"
-                   f"{'s' if len(report.survivors) != 1 else ''}, {len(report.stale)} stale "
-                   "equivalent entr" + ("ies" if len(report.stale) != 1 else "y") +
-                   ": add a check that fails for each, or list it in "
-                   "assignments/<id>/equivalent_mutants.toml with a reason", err=True)
-        sys.exit(int(ExitCode.USAGE))
-
-
-@main.command()
 @click.option("--gradebook", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               required=True, help="The SQLite gradebook written by dlgrade grade.")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
@@ -372,9 +132,6 @@ def export(gradebook: Path, out: Path) -> None:
     finally:
         book.close()
     click.echo(f"wrote {rows} students to {out}")
-
-
-from autograder import publish  # noqa: E402 - light: constants only
 
 
 @main.command()
@@ -429,9 +186,8 @@ def package(platform: str, assignment: str, out: Path, hidden_visibility: str | 
         click.echo(f"wrote {len(files)} files to {out}: copy it into your course's questions/")
 
 
-from autograder.cli_nbgrader import nbgrader_group  # noqa: E402 - light: click only
-
-main.add_command(nbgrader_group)
+for command in (grade, lint, nbgrader_group):
+    main.add_command(command)
 
 
 if __name__ == "__main__":  # pragma: no cover

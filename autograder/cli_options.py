@@ -1,10 +1,13 @@
-"""Options shared by the ``dlgrade`` commands (light: click only)."""
+"""Options shared by the ``dlgrade`` commands (light: click and the defaults only)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+
+from autograder.options import GradeOptions
+from autograder.sandbox.modes import MODE_NAMES
 
 
 def assignments_here(folder: Path | None = None) -> list[str]:
@@ -30,3 +33,15 @@ class AssignmentOption(click.Option):
                  "run from the course root or your template to list them")
         text, sep, extra = record[1].partition("  [")  # before "[default: ...]"
         return record[0], f"{text} ({known}){sep}{extra}"
+
+
+SANDBOX = click.option(
+    "--sandbox", type=click.Choice(MODE_NAMES),
+    default=GradeOptions.sandbox.value, show_default=True,
+    help="How to isolate student code: auto picks the strongest this machine has "
+    "(namespaces as root, userns, then landlock: Linux 5.13+); a named mode that is "
+    "not available is an error; basic (rlimits and a process only) is not a security "
+    "boundary.")
+COURSE = click.option("--course", type=click.Path(file_okay=False, path_type=Path),
+                      default=None, help="Course root (holds assignments/). Default: "
+                      "the current directory.")

@@ -16,9 +16,9 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from autograder.reports.csvcells import cell
-from autograder.reports.feedback import fmt_points
+from autograder.cells import cell, fmt_points
 from autograder.results import GRADER_ERROR, SubmissionResult
 
 SCHEMA = """
@@ -154,7 +154,7 @@ class Gradebook:
         (the student's entry names in SUBMISSIONS), then per assignment
         ``<assignment> raw``, ``<assignment> late penalty %`` and ``<assignment>
         days late``. A student with no run for an assignment gets empty cells.
-        Text cells are spreadsheet-safe (:mod:`autograder.reports.csvcells`).
+        Text cells are spreadsheet-safe (:mod:`autograder.cells`).
 
         Returns:
             The number of student rows written.
@@ -164,7 +164,7 @@ class Gradebook:
             "late_penalty, late_days FROM runs WHERE id IN "
             "(SELECT MAX(id) FROM runs GROUP BY student, assignment)").fetchall()
         assignments: dict[str, float] = {}
-        runs: dict[str, dict[str, tuple]] = {}
+        runs: dict[str, dict[str, tuple[Any, ...]]] = {}
         for student, assignment, score, max_score, *rest in latest:
             assignments[assignment] = max(assignments.get(assignment, 0.0), max_score)
             runs.setdefault(student, {})[assignment] = (score, *rest)

@@ -45,11 +45,12 @@ class Status(_StrEnum):
     GRADER_ERROR = checkrun.GRADER_ERROR  # some check hit a grader fault
 
 
-# the outcomes under their historical names (re-exported for the rest of dlgrade)
-PASSED = Outcome.PASSED
-FAILED = Outcome.FAILED
-ERROR = Outcome.ERROR
-GRADER_ERROR = Outcome.GRADER_ERROR
+# the outcomes under their historical names (typed as str: a variable that holds
+# one may later hold an outcome read back from JSON)
+PASSED: str = Outcome.PASSED
+FAILED: str = Outcome.FAILED
+ERROR: str = Outcome.ERROR
+GRADER_ERROR: str = Outcome.GRADER_ERROR
 OUTCOMES = tuple(Outcome)
 
 

@@ -48,7 +48,7 @@ def line(label: str, seconds: float, n: int) -> str:
 def grading_phase(address: str, subs: Path, batch: int) -> float:
     """Seconds to grade every submission with DaskBackend(batch=...), start-up excluded."""
     from autograder.grading.dask_backend import DaskBackend
-    from autograder.course.submission import discover
+    from autograder.course.discovery import discover
 
     todo = list(discover(subs, entry="neural_network.py", assignment="activations"))
     backend = DaskBackend(address, course_root=REPO, assignment="activations", batch=batch)

@@ -23,11 +23,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from autograder.course.submission import discover  # noqa: E402
+from autograder.course.discovery import discover  # noqa: E402
 
 PEAK = """
 from pathlib import Path
-from autograder.course.submission import discover
+from autograder.course.discovery import discover
 found = discover(Path({folder!r}), entry="neural_network.py", assignment="a")
 peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM")][0]
 print(len(found), len(found.renames), int(peak.split()[1]) // 1024)

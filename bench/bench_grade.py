@@ -30,7 +30,7 @@ from synthetic import REPO, make_class  # noqa: E402
 
 from autograder.course.assignment import load_assignment  # noqa: E402
 from autograder.grading.session import run_session  # noqa: E402
-from autograder.course.submission import discover  # noqa: E402
+from autograder.course.discovery import discover  # noqa: E402
 
 
 def tree_rss_kb(root: int) -> tuple[int, int]:

@@ -28,7 +28,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from autograder.sandbox.client import Limits, Zygote  # noqa: E402
+from autograder.course.limits import Limits  # noqa: E402
+from autograder.sandbox.client import Zygote  # noqa: E402
 from autograder.sandbox.portable import PortableZygote  # noqa: E402
 
 SPEC = {"module": "neural_network", "kind": "py", "entry": "neural_network.py"}

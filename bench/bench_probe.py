@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from autograder.grading import engine  # noqa: E402
 from autograder.grading.limits_probe import check_limits  # noqa: E402
-from autograder.sandbox.client import Limits  # noqa: E402
+from autograder.course.limits import Limits  # noqa: E402
 
 RUNS = 9
 

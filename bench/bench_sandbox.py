@@ -37,7 +37,7 @@ from synthetic import REPO, make_class  # noqa: E402
 from autograder.course.assignment import load_assignment  # noqa: E402
 from autograder.sandbox.modes import SandboxMode, probe  # noqa: E402
 from autograder.grading.session import run_session  # noqa: E402
-from autograder.course.submission import discover  # noqa: E402
+from autograder.course.discovery import discover  # noqa: E402
 
 SANDBOX = REPO / "autograder" / "sandbox"
 

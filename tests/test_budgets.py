@@ -10,7 +10,8 @@ from typing import Iterator
 import pytest
 
 from autograder.course.assignment import load_assignment
-from autograder.sandbox.client import Limits, Zygote
+from autograder.course.limits import Limits
+from autograder.sandbox.client import Zygote
 from autograder.grading.student import SandboxRunner, Student, StudentError
 
 REPO = Path(__file__).resolve().parent.parent

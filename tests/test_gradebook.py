@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder.gradebook import Gradebook
-from autograder.reports.csvcells import uncell
+from autograder.cells import uncell
 from autograder.results import CheckResult, SubmissionResult
 
 ODD_ID = 'o"neil, jr'  # a quote and a comma: the CSV must quote it

@@ -30,12 +30,13 @@ import pytest
 from autograder.course.assignment import load_assignment
 from autograder.results import PASSED
 from autograder.sandbox import launch
-from autograder.sandbox.client import Limits, SandboxError
+from autograder.course.limits import Limits
+from autograder.errors import SandboxError
 from autograder.sandbox import portable as portable_sandbox
 from autograder.sandbox.portable import PortableZygote
 from autograder.grading.session import run_session
 from autograder.grading.student import SandboxRunner
-from autograder.course.submission import read_entry
+from autograder.course.entry import read_entry
 
 pytestmark = pytest.mark.slow
 SIMULATE = Path(__file__).with_name("simulate_platform.py")

@@ -26,7 +26,8 @@ import pytest
 from sandbox_users import ensure_test_user, python_paths, traversable
 
 from autograder.sandbox import helpers, landlock, seccomp
-from autograder.sandbox.client import Limits, Zygote
+from autograder.course.limits import Limits
+from autograder.sandbox.client import Zygote
 from autograder.sandbox.modes import SandboxMode, probe
 from autograder.grading.student import SandboxRunner, Student, StudentError
 

@@ -349,7 +349,7 @@ def reference_problems(course_root: Path, assignment: Assignment,
                        located: list[Located]) -> list[Problem]:
     """Grade ``solutions/<submit>`` with every check in the sandbox: all must pass."""
     from autograder.grading.session import run_session
-    from autograder.course.submission import read_entry
+    from autograder.course.entry import read_entry
 
     solution = course_root / SOLUTIONS_DIR / assignment.submit
     sub = read_entry(solution, entry=assignment.submit, assignment=assignment.id)

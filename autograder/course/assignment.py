@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.errors import ConfigError, UsageError
-from autograder.sandbox.client import Limits
+from autograder.course.limits import Limits
 
 if sys.version_info >= (3, 11):
     import tomllib

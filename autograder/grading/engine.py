@@ -15,8 +15,9 @@ from typing import Any, Callable
 from autograder.course.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
+from autograder.options import GradeOptions
 from autograder.grading.interrupt import GradingInterrupted, defer_signals, interruptible
-from autograder.grading.late import LatePolicy, LateSummary, assess_class
+from autograder.grading.late import LateSummary, assess_class
 # re-exported for the CLI
 from autograder.grading.late import parse_late_policy as parse_late_policy
 from autograder.grading.late import parse_timestamp as parse_timestamp
@@ -25,7 +26,8 @@ from autograder.reports.writer import ReportWriter
 from autograder.grading.runlock import RunLock
 from autograder.sandbox.modes import REFUSAL, WEAK, SandboxMode, exposed, require
 from autograder.results import SubmissionResult
-from autograder.course.submission import Rename, Submission, discover
+from autograder.course.discovery import discover
+from autograder.course.submission import Rename, Submission
 
 Progress = Callable[[str, int, int], None]  # (student, done, total)
 
@@ -49,19 +51,6 @@ class GradeSummary:
     renames: list[Rename] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # hidden entries of SUBMISSIONS
     late: LateSummary | None = None
-
-
-@dataclass
-class GradeOptions:
-    """Everything ``dlgrade grade`` can be told. Defaults live here."""
-
-    jobs: int = 2
-    force: bool = False
-    gradebook: Path | None = None
-    overrides: dict[str, Any] = field(default_factory=dict)
-    late: LatePolicy | None = None
-    sandbox: SandboxMode = SandboxMode.AUTO  # "auto" refuses to grade with only "basic"
-    scheduler: str | None = None
 
 
 def grade(submissions_dir: Path, *, assignment_id: str, out: Path,

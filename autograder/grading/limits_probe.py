@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from autograder.errors import ConfigError, DlgradeError, GraderFault, UsageError
-from autograder.sandbox.client import Limits, SandboxError, WorkerGone, Zygote
+from autograder.course.limits import Limits
+from autograder.errors import SandboxError, WorkerGone
+from autograder.sandbox.client import Zygote
 
 PROBE_FUNCTION = "dlgrade_limits_probe"
 PROBE_SOURCE = f'''

@@ -17,6 +17,7 @@ from collections import deque
 from typing import Any, Iterable, Iterator
 
 from autograder.errors import GraderFault
+from autograder.options import DEFAULT_JOBS
 from autograder.results import CheckSpec, SubmissionResult, not_graded
 from autograder.course.submission import Submission
 
@@ -75,7 +76,7 @@ class _Proc:
 class LocalPool:
     """``jobs`` grading processes on this machine."""
 
-    def __init__(self, *, course: str, assignment: str, jobs: int = 2,
+    def __init__(self, *, course: str, assignment: str, jobs: int = DEFAULT_JOBS,
                  overrides: dict[str, Any] | None = None, hidden: bool = True,
                  sandbox: str = "auto") -> None:
         self.config = {"course": course, "assignment": assignment, "hidden": hidden,

@@ -23,7 +23,9 @@ import numpy as np
 
 from autograder.runtime.checkrun import StudentError, describe_call_error  # noqa: F401
 from autograder.sandbox import helpers as helper_module
-from autograder.sandbox.client import Limits, SandboxError, Worker, WorkerGone, Zygote
+from autograder.course.limits import Limits
+from autograder.errors import SandboxError, WorkerGone
+from autograder.sandbox.client import Worker, Zygote
 
 HELPER_NAMES = {id(fn): name for name, fn in helper_module.HELPERS.items()}
 

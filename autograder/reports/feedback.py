@@ -21,25 +21,23 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
+from autograder.cells import fmt_points
 from autograder.results import CheckSpec
-from autograder.results import ERROR, FAILED, GRADER_ERROR, PASSED, CheckResult, SubmissionResult
+from autograder.results import (ERROR, FAILED, GRADER_ERROR, PASSED, CheckResult, Status,
+                                SubmissionResult)
 
 NOT_RUN = "This check did not run"
 LIKELY_CAUSE = "Likely cause:"  # how checklib appends a diagnosed mistake to a message
 GRADER_ERROR_PREFIX = "Grader error: "
-LABELS = {PASSED: "passed", FAILED: "failed", ERROR: "error", GRADER_ERROR: "grader error"}
-MARKS = {PASSED: "✔", FAILED: "✘", ERROR: "✘", GRADER_ERROR: "⚠"}
+LABELS: dict[str, str] = {PASSED: "passed", FAILED: "failed", ERROR: "error",
+                          GRADER_ERROR: "grader error"}
+MARKS: dict[str, str] = {PASSED: "✔", FAILED: "✘", ERROR: "✘", GRADER_ERROR: "⚠"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but \t \n \r
 
 
 # ------------------------------------------------------------------ shared helpers
-
-
-def fmt_points(value: float) -> str:
-    """Points without float noise: 2.0 -> "2", 1.5 -> "1.5", 1/3 -> "0.3333"."""
-    text = f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def clean(text: str) -> str:
@@ -185,7 +183,7 @@ def feedback_markdown(result: SubmissionResult, checks: list[CheckResult], *, ti
         lines.append(f"({late})")
     lines += ["", headline(result, checks), ""]
     if result.error:
-        problem = ("Your submission could not be used" if result.status == "invalid"
+        problem = ("Your submission could not be used" if result.status == Status.INVALID
                    else "Your file could not be loaded")
         lines += [f"> **{problem}.** Every check needs it, so none could pass.", "",
                   fence(clean(result.error)), ""]
@@ -217,7 +215,7 @@ def feedback_markdown(result: SubmissionResult, checks: list[CheckResult], *, ti
     return "\n".join(lines).rstrip() + "\n"
 
 
-def cell_text(cell: dict) -> str:
+def cell_text(cell: dict[str, Any]) -> str:
     """"ValueError: bad shape (at <cell 3>, line 2: x = ...)"."""
     text = f"{cell.get('type', 'Error')}: {cell.get('message', '')}"
     return f"{text} (at {cell['where']})" if cell.get("where") else text
@@ -257,7 +255,7 @@ def feedback_html(result: SubmissionResult, checks: list[CheckResult], *, title:
              f'<p class="late">{esc(late)}</p>' if late else "",
              f"<p>{esc(headline(result, checks))}</p></header>"]
     if result.error:
-        problem = ("Your submission could not be used" if result.status == "invalid"
+        problem = ("Your submission could not be used" if result.status == Status.INVALID
                    else "Your file could not be loaded")
         parts.append(f'<section class="alert"><h2>{problem}</h2><p>Every check needs it, '
                      f'so none could pass.</p><pre>{esc(result.error)}</pre></section>')

@@ -14,242 +14,14 @@ tables sortable (the page reads the same without it); no external assets.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import urllib.parse
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
 
-from autograder.results import CheckResult, CheckSpec, SubmissionResult
-from autograder.reports.feedback import esc, fmt_points, likely_causes, page
-
-if TYPE_CHECKING:
-    from autograder.reports.writer import Row, Summary
-
-COLORS = {"P": "#2f9e62", "F": "#d9534f", "E": "#e8962e", "G": "#8e5ad6"}
-NAMES = {"P": "passed", "F": "failed", "E": "error in student code", "G": "grader error"}
-BAR = "#3b73c4"
-MAX_MESSAGES = 30  # distinct failure messages remembered per check
-NOT_LOADED = ("invalid", "load_failed")  # statuses counted apart from the checks
-
-
-@dataclass
-class CheckStats:
-    """How the class did on one check: outcome counts and common messages.
-
-    Students whose file did not load (or was invalid) are counted in ``apart``,
-    not as failures: the check never ran for them.
-    """
-
-    spec: CheckSpec
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COLORS, 0))
-    messages: dict[str, int] = field(default_factory=dict)
-    apart: int = 0
-
-    def add(self, code: str, message: str, sign: int = 1, *, loaded: bool = True) -> None:
-        """Count one student's outcome (``sign=-1`` forgets one)."""
-        if not loaded:
-            self.apart += sign
-            return
-        self.counts[code] = self.counts.get(code, 0) + sign
-        line = message.strip().splitlines()[0][:160] if message.strip() else ""
-        if sign > 0 and line and (line in self.messages or len(self.messages) < MAX_MESSAGES):
-            self.messages[line] = self.messages.get(line, 0) + 1
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def pass_rate(self) -> float:
-        return self.counts.get("P", 0) / self.total if self.total else 0.0
-
-    @property
-    def common_message(self) -> str:
-        """The most common message of a check that did not pass (never blank when
-        one did not: errors, timeouts and crashes give theirs too)."""
-        if self.messages:
-            return max(self.messages, key=self.messages.__getitem__)
-        failing = self.total - self.counts.get("P", 0)
-        return f"{failing} did not pass (no message)" if failing > 0 else ""
-
-
-class FunctionDigest(NamedTuple):
-    """One student's result on one toolkit function."""
-
-    points: float
-    max_points: float
-    errors: bool  # their code raised, crashed or timed out on a check of it
-    mistakes: tuple[str, ...]  # named mistakes ("Likely cause: ...") diagnosed
-
-
-class StudentDigest(NamedTuple):
-    """What the class tables need of one student (a few numbers and names)."""
-
-    status: str
-    functions: dict[str, FunctionDigest]
-    raw_score: float
-    late_days: float | None
-    penalty: float
-
-
-class FunctionRow(NamedTuple):
-    """One row of the per-function summary."""
-
-    function: str
-    max_points: float
-    students: int  # whose file loaded
-    full_marks: int
-    mean_points: float
-    errors: int
-    mistake: str  # the most common named mistake, "" when none was named
-    mistake_students: int
-
-
-class ClassStats:
-    """Per toolkit function and per named mistake, over the students whose file
-    loaded; the rest are counted apart. Keeps a small digest per student (no
-    whole results), replaced when a student is graded again.
-
-    Args:
-        specs: the collected checks (their functions, in order).
-    """
-
-    def __init__(self, specs: Sequence[CheckSpec]) -> None:
-        self.functions = list(dict.fromkeys(s.function for s in specs))
-        self.students: dict[str, StudentDigest] = {}
-
-    def add(self, result: SubmissionResult, checks: Sequence[CheckResult]) -> None:
-        """Remember one student's result (``checks`` in spec order)."""
-        functions: dict[str, FunctionDigest] = {}
-        for check in checks:
-            old = functions.get(check.function, FunctionDigest(0.0, 0.0, False, ()))
-            new = tuple(m for m in likely_causes(check.message) if m not in old.mistakes)
-            functions[check.function] = FunctionDigest(
-                old.points + check.points, old.max_points + check.max_points,
-                old.errors or check.outcome == "error", old.mistakes + new)
-        late = result.late or {}
-        days = late.get("days")
-        self.students[result.student] = StudentDigest(
-            status=result.status, functions=functions, raw_score=result.raw_score,
-            late_days=float(days) if isinstance(days, (int, float)) else None,
-            penalty=float(late.get("penalty", 0.0) or 0.0))
-
-    def apart(self) -> dict[str, int]:
-        """How many files did not load, how many were invalid."""
-        counts = dict.fromkeys(NOT_LOADED, 0)
-        for digest in self.students.values():
-            if digest.status in counts:
-                counts[digest.status] += 1
-        return counts
-
-    def _loaded(self) -> list[StudentDigest]:
-        return [d for d in self.students.values() if d.status not in NOT_LOADED]
-
-    def function_rows(self) -> list[FunctionRow]:
-        """One row per function, in assignment order."""
-        loaded = self._loaded()
-        rows = []
-        for function in self.functions:
-            got = [d.functions[function] for d in loaded if function in d.functions]
-            mistakes: dict[str, int] = {}
-            for digest in got:
-                for mistake in digest.mistakes:
-                    mistakes[mistake] = mistakes.get(mistake, 0) + 1
-            top = max(mistakes, key=lambda m: (mistakes[m], m)) if mistakes else ""
-            rows.append(FunctionRow(
-                function=function, max_points=max((g.max_points for g in got), default=0.0),
-                students=len(got), full_marks=sum(g.points >= g.max_points for g in got),
-                mean_points=statistics.fmean(g.points for g in got) if got else 0.0,
-                errors=sum(g.errors for g in got), mistake=top,
-                mistake_students=mistakes.get(top, 0)))
-        return rows
-
-    def common_mistakes(self) -> list[tuple[str, str, int]]:
-        """(function, named mistake, students who made it), most common first."""
-        counts: dict[tuple[str, str], int] = {}
-        for digest in self._loaded():
-            for function, got in digest.functions.items():
-                for mistake in got.mistakes:
-                    counts[(function, mistake)] = counts.get((function, mistake), 0) + 1
-        order = {f: i for i, f in enumerate(self.functions)}
-        return [(f, m, n) for (f, m), n in sorted(
-            counts.items(), key=lambda kv: (-kv[1], order.get(kv[0][0], 99), kv[0][1]))]
-
-
-# ------------------------------------------------------------------ charts
-
-
-def histogram_svg(scores: Sequence[float], max_score: float, *, bins: int = 10) -> str:
-    """Score distribution as an SVG bar chart (last bin includes full marks)."""
-    width, height, left, bottom, top = 600, 260, 40, 40, 18
-    counts = [0] * bins
-    for score in scores:
-        share = score / max_score if max_score else 0.0
-        counts[min(max(int(share * bins), 0), bins - 1)] += 1
-    peak = max(max(counts), 1)
-    step = max(1, -(-peak // 4))  # about four gridlines
-    ymax = step * -(-peak // step)
-    plot_w, plot_h = width - left - 10, height - top - bottom
-    slot = plot_w / bins
-    out = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="Histogram of scores">']
-    for tick in range(0, ymax + 1, step):
-        y = top + plot_h - plot_h * tick / ymax
-        out.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" '
-                   f'stroke="#e3e6ec"/><text x="{left - 6}" y="{y + 4:.1f}" font-size="11" '
-                   f'text-anchor="end" fill="#5f6878">{tick}</text>')
-    for i, count in enumerate(counts):
-        lo, hi = max_score * i / bins, max_score * (i + 1) / bins
-        x = left + i * slot + 3
-        bar_h = plot_h * count / ymax
-        y = top + plot_h - bar_h
-        label = f"{fmt_points(lo)}–{fmt_points(hi)}"
-        out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot - 6:.1f}" height="{bar_h:.1f}" '
-                   f'rx="3" fill="{BAR}"><title>{count} student(s) scored {label}</title></rect>')
-        if count:
-            out.append(f'<text x="{x + (slot - 6) / 2:.1f}" y="{y - 4:.1f}" font-size="12" '
-                       f'font-weight="600" text-anchor="middle" fill="#1f2430">{count}</text>')
-        out.append(f'<text x="{x + (slot - 6) / 2:.1f}" y="{top + plot_h + 16:.1f}" '
-                   f'font-size="11" text-anchor="middle" fill="#5f6878">{label}</text>')
-    out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" font-size="12" '
-               f'text-anchor="middle" fill="#5f6878">score (points out of '
-               f'{fmt_points(max_score)})</text></svg>')
-    return "".join(out)
-
-
-def pass_rate_svg(stats: Sequence[CheckStats]) -> str:
-    """One stacked horizontal bar per check (passed, failed, error, grader error)."""
-    row_h, label_w, bar_w, right = 24, 300, 520, 60
-    width, height = label_w + bar_w + right, row_h * len(stats) + 6
-    out = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="Pass rate per check">']
-    for i, stat in enumerate(stats):
-        y = 3 + i * row_h
-        name = stat.spec.id if len(stat.spec.id) <= 40 else stat.spec.id[:39] + "…"
-        hidden = stat.spec.visibility == "hidden"
-        look = 'fill="#5f6878" font-style="italic"' if hidden else 'fill="#1f2430"'
-        out.append(f'<text x="{label_w - 8}" y="{y + 16}" font-size="12" text-anchor="end" '
-                   f'{look}><title>{esc(stat.spec.id)}{" (hidden)" if hidden else ""}</title>'
-                   f"{esc(name)}</text>")
-        out.append(f'<rect x="{label_w}" y="{y + 4}" width="{bar_w}" height="{row_h - 8}" '
-                   f'rx="3" fill="#eef0f4"/>')
-        x = float(label_w)
-        for code, color in COLORS.items():
-            part = stat.counts.get(code, 0) / stat.total if stat.total else 0.0
-            if part <= 0:
-                continue
-            out.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{bar_w * part:.1f}" '
-                       f'height="{row_h - 8}" fill="{color}"><title>{esc(stat.spec.id)}: '
-                       f"{stat.counts[code]} {NAMES[code]}</title></rect>")
-            x += bar_w * part
-        out.append(f'<text x="{label_w + bar_w + 8}" y="{y + 16}" font-size="12" '
-                   f'font-weight="600" fill="#1f2430">{stat.pass_rate * 100:.0f}%</text>')
-    return "".join(out) + "</svg>"
-
-
-def legend() -> str:
-    items = "".join(f'<span><i style="background:{c}"></i>{NAMES[k]}</span>'
-                    for k, c in COLORS.items())
-    return f'<div class="legend">{items}<span><em>italic</em>: hidden check</span></div>'
+from autograder.cells import fmt_points
+from autograder.reports.charts import COLORS, histogram_svg, legend, pass_rate_svg
+from autograder.reports.feedback import esc, page
+from autograder.results import Status
+from autograder.reports.stats import NOT_LOADED, CheckStats, ClassStats, Row, StudentDigest, Summary
 
 
 # ------------------------------------------------------------------ sections
@@ -313,11 +85,11 @@ def split_bar(share: float) -> str:
 def apart_note(apart: dict[str, int]) -> str:
     """"2 files did not load and 1 was invalid: ..." or "" when every file loaded."""
     parts = []
-    if apart.get("load_failed"):
-        n = apart["load_failed"]
+    if apart.get(Status.LOAD_FAILED):
+        n = apart[Status.LOAD_FAILED]
         parts.append(f"{n} file{'s' if n != 1 else ''} did not load")
-    if apart.get("invalid"):
-        n = apart["invalid"]
+    if apart.get(Status.INVALID):
+        n = apart[Status.INVALID]
         parts.append(f"{n} submission{'s were' if n != 1 else ' was'} invalid")
     if not parts:
         return ""

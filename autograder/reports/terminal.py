@@ -14,7 +14,7 @@ import re
 import sys
 from typing import Callable, TextIO
 
-from autograder.results import ERROR, PASSED, CheckResult
+from autograder.results import ERROR, PASSED, CheckResult, Status
 from autograder.selfcheck.run import SelfCheck
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # all but \t and \n
@@ -59,7 +59,7 @@ def _status(function: str, checks: list[CheckResult]) -> str:
 def load_problem(error: str, status: str) -> list[str]:
     """What to say when the file could not be loaded (or read): once, with a hint
     about top-level code when loading did not finish."""
-    if status == "invalid":
+    if status == Status.INVALID:
         return [f"Your file could not be read: {plain(error)}"]
     what = error[len(LOAD_PREFIX):] if error.startswith(LOAD_PREFIX) else error
     hang = re.search(r"\(it did not finish\) took longer than (\S+ s)", what)

@@ -13,64 +13,30 @@ import json
 import re
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from autograder.grading.late import Timing
 from autograder.results import CheckSpec
-from autograder.reports.csvcells import cell
+from autograder.cells import cell, fmt_points
 from autograder.reports.feedback import (
     feedback_html,
     feedback_markdown,
-    fmt_points,
     late_text,
     message_of,
     ordered_checks,
 )
-from autograder.reports.summary import NOT_LOADED, CheckStats, ClassStats, render_report
-from autograder.results import ERROR, FAILED, GRADER_ERROR, PASSED, CheckResult, SubmissionResult
+from autograder.reports.stats import (NOT_LOADED, OUTCOME_CODES, CheckStats, ClassStats, Row,
+                                      Summary)
+from autograder.reports.summary import render_report
+from autograder.results import GRADER_ERROR, PASSED, CheckResult, Status, SubmissionResult
 
-# one letter per outcome keeps a student's row small
-OUTCOME_CODES = {PASSED: "P", FAILED: "F", ERROR: "E", GRADER_ERROR: "G"}
-PROBLEM_LABELS = {"invalid": "invalid", "load_failed": "failed to load",
-                  "grader_error": "grader error"}
+PROBLEM_LABELS: dict[str, str] = {Status.INVALID: "invalid", Status.LOAD_FAILED: "failed to load",
+                                  Status.GRADER_ERROR: "grader error"}
 GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_published"}
 # appended to the contract columns (student, checks..., total, max_total) of grades.csv
 EXTRA_COLUMNS = ["entry", "raw_total", "late_penalty_percent", "days_late", "submitted_at",
                  "late_status"]
-
-
-class Row(NamedTuple):
-    """What the writer remembers of one student."""
-
-    student: str
-    score: float
-    max_score: float
-    points: tuple[float, ...]  # per check, in spec order
-    outcomes: str  # one OUTCOME_CODES letter per check, in spec order
-    status: str  # SubmissionResult.status
-    problem: str  # short label ("timed out", "failed to load"...), "" when none
-    issue: str  # what happened, one line, "" when nothing did
-    entry: str = ""  # the entry's own name in SUBMISSIONS
-    raw_score: float = 0.0  # before the late penalty
-    late: dict[str, Any] = {}  # SubmissionResult.late (never mutated)
-
-
-@dataclass(frozen=True)
-class Summary:
-    """Counts over the class, returned by :meth:`ReportWriter.finish`."""
-
-    students: int
-    mean: float
-    median: float
-    max_score: float
-    full_marks: int
-    problems: int  # submissions that crashed, timed out, failed to load, ...
-    grader_errors: int  # submissions with at least one grader error
-    by_status: dict[str, int] = field(default_factory=dict)
-    grades_csv: Path = Path("grades.csv")
-    report_html: Path = Path("report.html")
 
 
 def student_dir(student: str) -> str:
@@ -113,7 +79,7 @@ def gradescope_results(result: SubmissionResult, checks: list[CheckResult]) -> d
     if late:
         output.append(late[0].upper() + late[1:] + ".")
     if result.error:
-        output.append(("Invalid submission: " if result.status == "invalid"
+        output.append(("Invalid submission: " if result.status == Status.INVALID
                        else "Your file could not be loaded: ") + result.error)
     grader_errors = [c.check for c in checks if c.outcome == GRADER_ERROR]
     if grader_errors:
@@ -260,7 +226,7 @@ class ReportWriter:
             median=round(statistics.median(scores), 4) if scores else 0.0,
             max_score=max_score, full_marks=sum(r.score >= r.max_score > 0 for r in rows),
             problems=sum(bool(r.problem) for r in rows),
-            grader_errors=sum("G" in r.outcomes or r.status == "grader_error" for r in rows),
+            grader_errors=sum("G" in r.outcomes or r.status == Status.GRADER_ERROR for r in rows),
             by_status=by_status, grades_csv=grades, report_html=self.out / "report.html")
         page = render_report(
             rows=rows, stats=[self.stats[s.id] for s in self.specs], summary=summary,

@@ -15,9 +15,10 @@ import struct
 import subprocess
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import IO, Any
 
+from autograder.course.limits import Limits
 from autograder.errors import SETUP_FAILED, SandboxError, SandboxUnavailable, WorkerGone
 from autograder.sandbox import codec
 from autograder.sandbox.launch import adopt
@@ -36,29 +37,6 @@ SIGNAL_NAMES = {  # only the signals this platform has (Windows lacks SIGBUS, SI
         ("SIGILL", "an illegal instruction"),
     ) if hasattr(signal, name)
 } | {SIGKILL: "being killed"}
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for one sandboxed worker. Defaults live here only."""
-
-    memory_mb: int = 1024
-    cpu_seconds: int = 60
-    file_mb: int = 16
-    open_files: int = 64
-    processes: int = 64
-    tmpfs_mb: int = 64
-    call_timeout: float = 5.0
-    import_timeout: float = 10.0
-    output_cap: int = 32_768
-    reply_cap: int = 64 * 1024 * 1024
-    # Grading budgets (the trusted side, not rlimits): a function whose calls
-    # crashed ``function_crashes`` times, or timed out ``function_timeouts``
-    # times, is not called again (only its own remaining checks fail); after
-    # ``submission_seconds`` of grading one submission, its remaining calls fail.
-    function_crashes: int = 2
-    function_timeouts: int = 1
-    submission_seconds: float = 120.0
 
 
 class Zygote:

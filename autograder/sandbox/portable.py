@@ -51,8 +51,9 @@ from pathlib import Path
 from typing import IO
 
 from autograder.sandbox import codec
-from autograder.sandbox.client import (SETUP_FAILED, SIGKILL, Limits, SandboxError, Worker,
-                                       WorkerGone)
+from autograder.course.limits import Limits
+from autograder.errors import SETUP_FAILED, SandboxError, WorkerGone
+from autograder.sandbox.client import SIGKILL, Worker
 
 MAIN_PATH = str(Path(__file__).with_name("portable_main.py"))
 WINDOWS = sys.platform == "win32"

@@ -18,8 +18,8 @@ from pathlib import Path
 from autograder.course.assignment import Assignment, list_assignments, load_assignment
 from autograder.errors import ConfigError, UsageError
 from autograder.results import SubmissionResult
-from autograder.sandbox.client import Limits
-from autograder.course.submission import read_entry
+from autograder.course.limits import Limits
+from autograder.course.entry import read_entry
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -1,8 +1,13 @@
-"""CSV cells a spreadsheet opens as text, never as a formula.
+"""How dlgrade writes values into cells (CSV files, tables, reports).
 
-A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-is run as a formula by Excel, LibreOffice and Google Sheets (CSV injection,
-OWASP). :func:`cell` prefixes such text with a single quote, which
+Shared by storage (:mod:`autograder.gradebook`) and the reports, so neither
+imports the other.
+
+Points: :func:`fmt_points` prints them without float noise.
+
+Text: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return is run as a formula by Excel, LibreOffice and Google Sheets (CSV
+injection, OWASP). :func:`cell` prefixes such text with a single quote, which
 spreadsheets read as "this is text" and do not show; a cell that itself
 starts with a quote gets one too, so :func:`uncell` (drop one leading quote)
 gives back exactly the original text. Numbers dlgrade writes are never
@@ -22,3 +27,9 @@ def cell(text: str) -> str:
 def uncell(text: str) -> str:
     """The original text of a :func:`cell`: ``"'+1+1"`` -> ``"+1+1"``."""
     return text[1:] if text.startswith("'") else text
+
+
+def fmt_points(value: float) -> str:
+    """Points without float noise: 2.0 -> "2", 1.5 -> "1.5", 1/3 -> "0.3333"."""
+    text = f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

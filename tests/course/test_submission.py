@@ -11,7 +11,9 @@ import sys
 import zipfile
 from pathlib import Path
 
-from autograder.course.submission import discover, not_a_file, notebook_cells
+from autograder.course.discovery import discover
+from autograder.course.entry import notebook_cells
+from autograder.course.safefiles import not_a_file
 
 CODE = "def relu(Z):\n    return Z\n"
 
@@ -205,7 +207,7 @@ def discover_elsewhere(subs: Path) -> dict[str, str]:
     """{entry: error} from discover() run in a child process: a read that blocks
     (a FIFO opened for reading) fails this test after 60 s instead of hanging it."""
     code = ("import json, sys\nfrom pathlib import Path\n"
-            "from autograder.course.submission import discover\n"
+            "from autograder.course.discovery import discover\n"
             "found = discover(Path(sys.argv[1]), entry='neural_network.py', assignment='a')\n"
             "print(json.dumps({s.entry_name: s.error for s in found}))\n")
     proc = subprocess.run([sys.executable, "-c", code, str(subs)], capture_output=True,
@@ -268,7 +270,7 @@ def test_a_huge_file_is_not_read_into_memory(tmp_path: Path) -> None:
     # VmHWM: this process's own peak resident memory (ru_maxrss would include the
     # parent's, inherited through fork)
     code = ("from pathlib import Path\n"
-            "from autograder.course.submission import discover\n"
+            "from autograder.course.discovery import discover\n"
             f"subs = list(discover(Path({str(subs)!r}), entry='neural_network.py', "
             "assignment='a'))\n"
             "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from autograder.grading.plugin import CheckSpec
-from autograder.reports.summary import BAR, COLORS
+from autograder.reports.charts import BAR, COLORS
 from autograder.reports.writer import ReportWriter
 from autograder.results import CheckResult, SubmissionResult
 

@@ -23,7 +23,7 @@ from autograder.sandbox import helpers
 from autograder.grading.session import run_session
 from autograder.course.submission import Submission
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = (ROOT / "solutions" / "neural_network.py").read_text(encoding="utf-8")
 
 

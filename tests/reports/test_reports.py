@@ -14,12 +14,13 @@ import pytest
 from autograder.course.assignment import find_course, load_assignment
 from autograder.grading.plugin import CheckSpec
 from autograder.reports.summary import SORT_SCRIPT
-from autograder.reports.writer import ReportWriter, Summary, student_dir
+from autograder.reports.stats import Summary
+from autograder.reports.writer import ReportWriter, student_dir
 from autograder.results import CheckResult, SubmissionResult
 from autograder.grading.session import run_session
 from autograder.course.submission import Submission
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = "<script>alert(1)</script>"
 SPECS = [
     CheckSpec("relu_course_matrix", "relu", 3.0, "public", "public/test_relu.py::a"),
