@@ -15,6 +15,7 @@ from typing import Any, Callable
 from autograder.course.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
+from autograder.grading.backend import Backend
 from autograder.grading.interrupt import GradingInterrupted, defer_signals, interruptible
 from autograder.grading.late import LatePolicy, LateSummary, assess_class
 # re-exported for the CLI
@@ -158,7 +159,7 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
         summary.mean = total_score / max(done, 1)
     except GradingInterrupted as exc:  # Ctrl-C or SIGTERM: keep and report what finished
         defer_signals()
-        getattr(backend, "stop", backend.close)()
+        backend.stop()
         if writer is not None:
             writer.finish(notices=notices(summary))
         exc.done, exc.total = done, len(subs)
@@ -225,9 +226,10 @@ def choose_sandbox(requested: SandboxMode, *, local: bool = True) -> SandboxMode
 
 
 def _backend(course_root: Path, assignment: Assignment, options: GradeOptions,
-             sandbox: SandboxMode) -> Any:
+             sandbox: SandboxMode) -> Backend:
+    """The local pool, or the Dask cluster at ``options.scheduler``."""
     if options.scheduler:
-        from autograder.grading.dask_backend import DaskBackend  # optional dependency
+        from autograder.grading.dask_client import DaskBackend  # optional dependency
 
         return DaskBackend(options.scheduler, course_root=course_root,
                            assignment=assignment.id, overrides=options.overrides,

@@ -13,7 +13,7 @@ from autograder.course.assignment import load_assignment
 from autograder.sandbox.client import Limits, Zygote
 from autograder.grading.student import SandboxRunner, Student, StudentError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SPEC = {"kind": "py", "module": "neural_network", "entry": "neural_network.py"}
 SOURCE = '''
 import ctypes
