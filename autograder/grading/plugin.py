@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Generator, Protocol
+from typing import Any, Callable, Generator, Protocol, cast
 
 import numpy as np
 import pytest
@@ -56,7 +56,7 @@ class GradingRunner(Runner, Protocol):
     def close(self) -> str: ...
 
 
-class Runners(Protocol):
+class RunnerStream(Protocol):
     """``(submission, runner)`` pairs; ``ready()``: is the next one there already?"""
 
     def __iter__(self) -> Any: ...
@@ -84,7 +84,7 @@ class GradingPlugin(Collector):
         on_collected: receives the list of :class:`CheckSpec` once collected.
     """
 
-    def __init__(self, *, runners: Runners, emit: Callable[[Graded], None],
+    def __init__(self, *, runners: RunnerStream, emit: Callable[[Graded], None],
                  diagnose: Diagnoser | None = None,
                  on_collected: Callable[[list[CheckSpec]], None] | None = None) -> None:
         super().__init__()
@@ -161,11 +161,9 @@ class GradingPlugin(Collector):
             check_failed=checklib.CheckFailed)
         return outcome, message, f"{detail} [{nodeid}]" if detail else ""
 
-    def fixture_values(self, item: pytest.Item) -> dict[str, Any] | None:
+    def fixture_values(self, item: pytest.Function) -> dict[str, Any] | None:
         """Arguments for calling a check directly, or None if it needs pytest's
         fixture machinery (a fixture other than ours)."""
-        if not isinstance(item, pytest.Function):
-            return None
         callspec = getattr(item, "callspec", None)
         params = dict(callspec.params) if callspec is not None else {}
         wanted = [n for n in item.fixturenames if n not in params and n != "request"]
@@ -177,7 +175,7 @@ class GradingPlugin(Collector):
                                   helpers=helper_module, diagnose=self.diagnose)
         return {**{n: given[n] for n in wanted}, **params}
 
-    def run_item(self, item: pytest.Item) -> CheckResult:
+    def run_item(self, item: pytest.Function) -> CheckResult:
         """Run one check against the current submission.
 
         Checks that use only our fixtures are called directly (about a
@@ -190,7 +188,7 @@ class GradingPlugin(Collector):
         kwargs = self.fixture_values(item)
         if kwargs is not None:
             try:
-                item.obj(**kwargs)  # type: ignore[attr-defined]
+                item.obj(**kwargs)
             except Exception as exc:  # noqa: BLE001 - classified below
                 outcome, message, detail = self.classify(exc, item.nodeid)
                 hint = str(getattr(exc, "hint", "") or "")
@@ -231,7 +229,8 @@ class GradingPlugin(Collector):
             upcoming = next(pairs, None) if self.runners.ready() else None
             if upcoming is not None and hasattr(upcoming[1], "prefetch"):
                 upcoming[1].prefetch()
-            checks = [self.run_item(item) for item in session.items]
+            # every item is a pytest.Function: only the python collector runs (no doctest)
+            checks = [self.run_item(cast(pytest.Function, item)) for item in session.items]
             self._student = None
             self.emit(Graded(job=job, checks=checks, runner=runner,
                              duration=time.perf_counter() - start))
