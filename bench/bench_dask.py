@@ -1,7 +1,7 @@
 """Local grading versus grading on a Dask cluster, on this machine.
 
 Builds N submissions of the activations assignment (a mix of correct and buggy
-toolkits, see tests/test_dask.py), then times ``dlgrade grade`` end to end:
+toolkits, see tests/grading/test_dask.py), then times ``dlgrade grade`` end to end:
 
 * locally with ``--jobs 2``;
 * through a ``dask scheduler`` and two ``dask worker`` processes (one thread
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tests" / "grading"))
 
 from test_dask import cluster, dlgrade_grade, write_submissions  # noqa: E402
 
@@ -47,7 +47,7 @@ def line(label: str, seconds: float, n: int) -> str:
 
 def grading_phase(address: str, subs: Path, batch: int) -> float:
     """Seconds to grade every submission with DaskBackend(batch=...), start-up excluded."""
-    from autograder.grading.dask_backend import DaskBackend
+    from autograder.grading.dask_client import DaskBackend
     from autograder.course.discovery import discover
 
     todo = list(discover(subs, entry="neural_network.py", assignment="activations"))

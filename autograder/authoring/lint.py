@@ -21,9 +21,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
-import os
 import re
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +31,7 @@ import pytest
 
 from autograder.course.assignment import Assignment, list_assignments, load_assignment
 from autograder.errors import ConfigError, DlgradeError, UsageError
-from autograder.grading.plugin import MARKERS, check_id, pytest_args, spec_of
+from autograder.grading.collection import Collector, check_id, collect, spec_of
 from autograder.results import PASSED, CheckSpec
 
 SOLUTIONS_DIR = "solutions"
@@ -83,45 +81,9 @@ class Report:
 # ---------------------------------------------------------------- collection
 
 
-class _Items:
-    """A pytest plugin that collects checks, keeps the items and runs nothing."""
-
-    def __init__(self) -> None:
-        self.items: list[pytest.Item] = []
-        self.errors: list[pytest.CollectReport] = []
-
-    def pytest_configure(self, config: pytest.Config) -> None:
-        for name, doc in MARKERS.items():
-            config.addinivalue_line("markers", f"{name}: {doc}")
-
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:
-            self.errors.append(report)
-
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        self.items = list(items)
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtestloop(self, session: pytest.Session) -> bool:
-        return True
-
-
-def _collect(files: list[Path]) -> _Items:
-    plugin = _Items()
-    old = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
-        with tempfile.TemporaryDirectory(prefix="dlgrade-lint-") as tmp:
-            ini = Path(tmp) / "pytest.ini"
-            ini.write_text("[pytest]\n")
-            with contextlib.redirect_stdout(io.StringIO()):
-                pytest.main([*pytest_args(files, ini), "--collect-only"], plugins=[plugin])
-    finally:
-        if old is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
-    return plugin
+def _collect(files: list[Path]) -> Collector:
+    with contextlib.redirect_stdout(io.StringIO()):
+        return collect(files)
 
 
 def _def_lines(path: Path, cache: dict[Path, dict[str, int]]) -> dict[str, int]:

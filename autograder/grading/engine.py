@@ -10,12 +10,13 @@ import itertools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from autograder.course.assignment import Assignment, find_course, load_assignment
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
 from autograder.options import GradeOptions
+from autograder.grading.backend import Backend
 from autograder.grading.interrupt import GradingInterrupted, defer_signals, interruptible
 from autograder.grading.late import LateSummary, assess_class
 # re-exported for the CLI
@@ -147,7 +148,7 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
         summary.mean = total_score / max(done, 1)
     except GradingInterrupted as exc:  # Ctrl-C or SIGTERM: keep and report what finished
         defer_signals()
-        getattr(backend, "stop", backend.close)()
+        backend.stop()
         if writer is not None:
             writer.finish(notices=notices(summary))
         exc.done, exc.total = done, len(subs)
@@ -214,9 +215,10 @@ def choose_sandbox(requested: SandboxMode, *, local: bool = True) -> SandboxMode
 
 
 def _backend(course_root: Path, assignment: Assignment, options: GradeOptions,
-             sandbox: SandboxMode) -> Any:
+             sandbox: SandboxMode) -> Backend:
+    """The local pool, or the Dask cluster at ``options.scheduler``."""
     if options.scheduler:
-        from autograder.grading.dask_backend import DaskBackend  # optional dependency
+        from autograder.grading.dask_client import DaskBackend  # optional dependency
 
         return DaskBackend(options.scheduler, course_root=course_root,
                            assignment=assignment.id, overrides=options.overrides,

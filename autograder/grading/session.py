@@ -3,78 +3,41 @@ stream of submissions, one after another, paying start-up costs once."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-import types
-import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterable
-
-import pytest
+from typing import Any, Callable, Iterable, Iterator
 
 from autograder.course.assignment import Assignment
+from autograder.course.submission import Submission
 from autograder.errors import ConfigError, GraderFault
-from autograder.grading.plugin import Graded, GradingPlugin, load_diagnoser, pytest_args
-from autograder.results import CheckSpec, GRADER_ERROR, SubmissionResult, now_iso
+from autograder.grading.collection import run_pytest
+from autograder.grading.diagnosis import load_diagnoser
+from autograder.grading.plugin import Graded, GradingPlugin, GradingRunner
+from autograder.grading.student import SandboxRunner
+from autograder.grading.unsafe import UnsafeLocalRunner
+from autograder.results import CheckSpec, SubmissionResult, now_iso
+from autograder.runtime.checkrun import GRADER_ERROR, StudentError
 from autograder.sandbox.client import Zygote
 from autograder.sandbox.factory import open_sandbox
 from autograder.sandbox.modes import SandboxMode
-from autograder.grading.student import LocalRunner, SandboxRunner, StudentError
-from autograder.course.submission import Submission
 
 
 class InvalidRunner:
     """Stands in for a submission that could not be read: every call fails."""
 
     def __init__(self, message: str) -> None:
-        self.import_error = message
-        self.cell_errors: list[dict] = []
+        self.message = message
+        self.import_error: str | None = message
+        self.cell_errors: list[dict[str, Any]] = []
         self.events: list[str] = []
 
     def start(self) -> None:
         pass
 
-    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
-        raise StudentError(self.import_error, kind="import")
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        raise StudentError(self.message, kind="import")
 
     def close(self) -> str:
         return ""
-
-
-class UnsafeLocalRunner(LocalRunner):
-    """Runs the student's code IN THIS PROCESS: no protection at all.
-
-    Only for ``bench/`` (the unsandboxed floor the sandbox is compared with)."""
-
-    def __init__(self, sub: Submission, module_name: str) -> None:
-        module = types.ModuleType(module_name)
-        self.import_error: str | None = None
-        self.cell_errors: list[dict] = []
-        self.events: list[str] = []
-        sources = sub.cells if sub.kind == "notebook" else [sub.files.get(sub.entry, "")]
-        with contextlib.redirect_stdout(io.StringIO()):
-            for index, source in enumerate(sources):
-                try:
-                    exec(compile(source, f"<cell {index + 1}>", "exec"), module.__dict__)
-                except Exception as exc:  # noqa: BLE001
-                    if sub.kind != "notebook":
-                        self.import_error = f"{type(exc).__name__}: {exc}"
-                    self.cell_errors.append({"cell": index + 1, "type": type(exc).__name__})
-        super().__init__(module)
-
-    def start(self) -> None:
-        pass
-
-    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
-        if self.import_error:
-            raise StudentError(self.import_error, kind="import")
-        with contextlib.redirect_stdout(io.StringIO()):
-            return super().call(name, args, kwargs)
-
-    def close(self) -> str:
-        return ""
-
 
 
 def to_result(graded: Graded, assignment: str) -> SubmissionResult:
@@ -112,6 +75,29 @@ def validate_points(assignment: Assignment, specs: list[CheckSpec]) -> None:
                               f"assignment.toml says {points:g}")
 
 
+class Runners:
+    """The runner of each submission, made when the plugin takes it.
+
+    Args:
+        submissions: the stream; its ``ready()``, when it has one, says whether
+            the next submission has arrived (a list: always).
+        make: a submission's runner.
+    """
+
+    def __init__(self, submissions: Iterable[Submission],
+                 make: Callable[[Submission], GradingRunner]) -> None:
+        self.submissions = submissions
+        self.make = make
+
+    def __iter__(self) -> Iterator[tuple[Submission, GradingRunner]]:
+        for sub in self.submissions:
+            yield sub, self.make(sub)
+
+    def ready(self) -> bool:
+        ready: Callable[[], bool] | None = getattr(self.submissions, "ready", None)
+        return ready() if ready is not None else True
+
+
 def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
                 emit: Callable[[SubmissionResult], None], hidden: bool = True,
                 job: int = 0, sandbox_mode: SandboxMode | str = SandboxMode.AUTO,
@@ -121,25 +107,25 @@ def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
 
     ``sandbox_mode`` is a :class:`SandboxMode` (a forced mode that cannot run
     here is a grader fault: callers check availability first, see
-    :func:`autograder.sandbox.modes.probe`), or ``"none"`` for ``bench/``'s
-    unsandboxed floor.
+    :func:`autograder.sandbox.modes.probe`), or ``"none"`` for trusted code
+    only (:mod:`autograder.grading.unsafe`).
 
     Raises:
         GraderFault: the checks could not be collected or the sandbox failed.
     """
     zygote = open_sandbox(job=job, mode=SandboxMode.BASIC if sandbox_mode == "none"
                           else SandboxMode(sandbox_mode))
-    state = {"zygote": zygote}
+    zygotes = [zygote]  # the current one last: a zygote that dies is replaced
     module = Path(assignment.submit).stem
 
-    def make_runner(sub: Submission) -> Any:
+    def make_runner(sub: Submission) -> GradingRunner:
         if sub.kind == "invalid":
             return InvalidRunner(f"your submission could not be read: {sub.error}")
         if sandbox_mode == "none":
             return UnsafeLocalRunner(sub, module)
-        if state["zygote"].proc.poll() is not None:  # the zygote died: start a new one
-            state["zygote"] = open_sandbox(job=job, mode=sandbox_mode)
-        return SandboxRunner(state["zygote"], files=sub.files, spec=sub.spec(module),
+        if zygotes[-1].proc.poll() is not None:  # the zygote died: start a new one
+            zygotes.append(open_sandbox(job=job, mode=SandboxMode(sandbox_mode)))
+        return SandboxRunner(zygotes[-1], files=sub.files, spec=sub.spec(module),
                              limits=assignment.limits)
 
     def collected(specs: list[CheckSpec]) -> None:
@@ -149,25 +135,19 @@ def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
             on_ready(specs, zygote)
 
     plugin = GradingPlugin(
-        source=submissions, make_runner=make_runner,
+        runners=Runners(submissions, make_runner),
         emit=lambda graded: emit(to_result(graded, assignment.id)),
         diagnose=load_diagnoser(assignment.mistakes_file if hidden else None),
         on_collected=collected,
     )
     files = check_files if check_files is not None else assignment.check_files(hidden=hidden)
     try:
-        with tempfile.TemporaryDirectory(prefix="dlgrade-pytest-") as tmp:
-            ini = Path(tmp) / "pytest.ini"
-            ini.write_text("[pytest]\n")
-            # third-party pytest plugins (trio, anyio, hypothesis...) are not needed to
-            # grade and cost start-up time: load none of them
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-            try:
-                code = pytest.main(pytest_args(files, ini), plugins=[plugin])
-            except ConfigError as exc:
-                raise GraderFault(str(exc)) from None
-            if plugin.collect_errors or code not in (0, 1):
-                detail = "\n".join(plugin.collect_errors) or f"pytest exit code {int(code)}"
-                raise GraderFault(f"the checks of '{assignment.id}' could not run:\n{detail}")
+        try:
+            code = run_pytest(files, plugin)
+        except ConfigError as exc:
+            raise GraderFault(str(exc)) from None
+        if plugin.collect_errors or code not in (0, 1):
+            detail = "\n".join(plugin.collect_errors) or f"pytest exit code {int(code)}"
+            raise GraderFault(f"the checks of '{assignment.id}' could not run:\n{detail}")
     finally:
-        state["zygote"].close()
+        zygotes[-1].close()

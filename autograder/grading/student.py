@@ -31,7 +31,7 @@ HELPER_NAMES = {id(fn): name for name, fn in helper_module.HELPERS.items()}
 
 
 class Runner(Protocol):
-    def call(self, name: str, args: tuple, kwargs: dict) -> Any: ...
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any: ...
 
 
 class RemoteFunction:
@@ -68,7 +68,7 @@ def function_name(fn: Any) -> str | None:
     return "helper:" + name if name else None
 
 
-def write_back(args: tuple, kwargs: dict, mutated: list) -> None:
+def write_back(args: tuple[Any, ...], kwargs: dict[str, Any], mutated: list[Any]) -> None:
     """Apply the changes the student made to array arguments: in place, or
     (for an entry of a dict or list they replaced) by replacing the entry."""
     for path, new in mutated:
@@ -100,7 +100,7 @@ class SandboxRunner:
     bounds the whole submission: after it, every remaining call fails.
     """
 
-    def __init__(self, zygote: Zygote, *, files: dict[str, str], spec: dict,
+    def __init__(self, zygote: Zygote, *, files: dict[str, str], spec: dict[str, Any],
                  limits: Limits) -> None:
         self.zygote = zygote
         self.files = files
@@ -109,7 +109,7 @@ class SandboxRunner:
         self.restarts = 0
         self.worker: Worker | None = None
         self.import_error: str | None = None
-        self.cell_errors: list[dict] = []
+        self.cell_errors: list[dict[str, Any]] = []
         self.defined: list[str] = []
         self.crashes: dict[str, list[str]] = {}  # function -> how each crash ended
         self.timeouts: dict[str, int] = {}
@@ -199,7 +199,7 @@ class SandboxRunner:
         except StudentError:
             pass
 
-    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self.import_error:
             raise StudentError(self.import_error, kind="import")
         self._check_budget(name)
@@ -259,7 +259,7 @@ class LocalRunner:
             return getattr(self.module, value.__name__)
         return value
 
-    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         fn = getattr(self.module, name, None)
         if not callable(fn):
             raise describe_call_error(name, {"kind": "missing"})

@@ -25,8 +25,6 @@ decorators removed. nbgrader and nbformat are imported only inside functions.
 from __future__ import annotations
 
 import ast
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -35,8 +33,9 @@ import pytest
 
 from autograder.course.assignment import Assignment, list_assignments, load_assignment
 from autograder.errors import ConfigError, UsageError
-from autograder.grading.plugin import check_id, pytest_args, spec_of
-from autograder.runtime.checkrun import FIXTURES, MARKERS
+from autograder.grading.collection import check_id, collect, spec_of
+from autograder.results import CheckSpec
+from autograder.runtime.checkrun import FIXTURES
 
 ENGINE = Path(__file__).resolve().parents[1]  # the autograder package
 SOLUTION_FILE = Path("solutions") / "neural_network.py"
@@ -62,41 +61,6 @@ class CheckCase:
 # ---------------------------------------------------------------- collection
 
 
-class _Collector:
-    """A pytest plugin that collects checks and runs none."""
-
-    def __init__(self) -> None:
-        self.cases: list[CheckCase] = []
-        self.errors: list[str] = []
-
-    def pytest_configure(self, config: pytest.Config) -> None:
-        for name, doc in MARKERS.items():
-            config.addinivalue_line("markers", f"{name}: {doc}")
-
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:
-            self.errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
-
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        for item in items:
-            try:
-                spec = spec_of(item)
-                if getattr(item, "cls", None) is not None:
-                    raise pytest.UsageError(f"{item.nodeid}: checks must be plain functions")
-                callspec = getattr(item, "callspec", None)
-                self.cases.append(CheckCase(
-                    id=check_id(item), test=getattr(item, "originalname", item.name),
-                    function=spec.function, points=spec.points,
-                    hidden=spec.visibility == "hidden", file=Path(str(item.path)),
-                    params=dict(callspec.params) if callspec else {}))
-            except Exception as exc:  # noqa: BLE001 - reported as a ConfigError below
-                self.errors.append(str(exc))
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtestloop(self, session: pytest.Session) -> bool:
-        return True
-
-
 def collect_checks(assignment: Assignment) -> list[CheckCase]:
     """Every check of ``assignment`` (public, then hidden), as pytest collects them.
 
@@ -105,30 +69,29 @@ def collect_checks(assignment: Assignment) -> list[CheckCase]:
     """
     from autograder.grading.session import validate_points
 
-    collector = _Collector()
-    files = assignment.check_files(hidden=True)
-    old = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
-        with tempfile.TemporaryDirectory(prefix="dlgrade-collect-") as tmp:
-            ini = Path(tmp) / "pytest.ini"
-            ini.write_text("[pytest]\n")
-            code = pytest.main([*pytest_args(files, ini), "--collect-only"],
-                               plugins=[collector])
-    finally:
-        if old is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
-    if collector.errors or code not in (0, 5) or not collector.cases:
-        detail = "\n".join(collector.errors) or f"pytest exit code {int(code)}"
+    collected = collect(assignment.check_files(hidden=True))
+    cases: list[CheckCase] = []
+    errors = collected.error_lines()
+    for item in collected.items:
+        try:
+            spec = spec_of(item)
+            if getattr(item, "cls", None) is not None:
+                raise pytest.UsageError(f"{item.nodeid}: checks must be plain functions")
+            callspec = getattr(item, "callspec", None)
+            cases.append(CheckCase(
+                id=check_id(item), test=getattr(item, "originalname", item.name),
+                function=spec.function, points=spec.points,
+                hidden=spec.visibility == "hidden", file=Path(str(item.path)),
+                params=dict(callspec.params) if callspec else {}))
+        except Exception as exc:  # noqa: BLE001 - reported as a ConfigError below
+            errors.append(str(exc))
+    if errors or collected.exit_code not in (0, 5) or not cases:
+        detail = "\n".join(errors) or f"pytest exit code {collected.exit_code}"
         raise ConfigError(f"the checks of '{assignment.id}' could not be collected:\n{detail}")
-    from autograder.grading.plugin import CheckSpec
-
     validate_points(assignment, [CheckSpec(c.id, c.function, c.points,
                                            "hidden" if c.hidden else "public", "")
-                                 for c in collector.cases])
-    return collector.cases
+                                 for c in cases])
+    return cases
 
 
 # ---------------------------------------------------------------- source

@@ -14,7 +14,7 @@ from autograder.course.limits import Limits
 from autograder.sandbox.client import Zygote
 from autograder.grading.student import SandboxRunner, Student, StudentError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SPEC = {"kind": "py", "module": "neural_network", "entry": "neural_network.py"}
 SOURCE = '''
 import ctypes

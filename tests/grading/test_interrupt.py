@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 STUDENTS = 16
 pytestmark = pytest.mark.slow
 LINE = re.compile(r"interrupted: (\d+) of 16 graded and saved; run the same command again "

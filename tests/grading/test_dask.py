@@ -24,7 +24,7 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 _SCRIPT = Path(sys.executable).with_name("dlgrade")
 DLGRADE = [str(_SCRIPT)] if _SCRIPT.is_file() else [
     sys.executable, "-c", "import sys; from autograder.cli import main; sys.exit(main())"]
