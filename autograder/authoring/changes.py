@@ -10,7 +10,7 @@ import ast
 import subprocess
 from pathlib import Path
 
-from autograder.authoring.mutants import SOLUTIONS_DIR
+from autograder.authoring.problems import SOLUTIONS_DIR
 from autograder.course.assignment import Assignment, list_assignments, load_assignment
 from autograder.errors import UsageError
 

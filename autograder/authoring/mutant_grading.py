@@ -22,7 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from autograder.authoring.mutants import SOLUTIONS_DIR, Mutant, callers
+from autograder.authoring.mutants import Mutant, callers
+from autograder.authoring.problems import SOLUTIONS_DIR
 from autograder.course.assignment import Assignment, list_assignments, load_assignment
 
 PER_MUTANT_TIMEOUT = 30.0  # seconds; a mutant's checks take well under one

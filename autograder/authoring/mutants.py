@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autograder.authoring.problems import SOLUTIONS_DIR
 from autograder.course.assignment import list_assignments, load_assignment
 from autograder.errors import UsageError
 
-SOLUTIONS_DIR = "solutions"
 # cosmic-ray core operators that do not apply here (no decorators, no exceptions)
 # or need per-run arguments (the variable operators)
 SKIPPED_CORE = {"NoOp", "RemoveDecorator", "ExceptionReplacer", "VariableReplacer",

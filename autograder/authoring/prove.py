@@ -32,12 +32,8 @@ from pathlib import Path
 
 from autograder.authoring.changes import changed_assignments
 from autograder.authoring.mutant_grading import PER_MUTANT_TIMEOUT, grade_mutants
-from autograder.authoring.mutants import (
-    SOLUTIONS_DIR,
-    Mutant,
-    course_mutants,
-    require_cosmic_ray,
-)
+from autograder.authoring.mutants import Mutant, course_mutants, require_cosmic_ray
+from autograder.authoring.problems import SOLUTIONS_DIR
 from autograder.authoring.prove_report import (
     Report,
     analyse,

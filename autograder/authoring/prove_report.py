@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.authoring.mutants import SOLUTIONS_DIR, Mutant
+from autograder.authoring.mutants import Mutant
+from autograder.authoring.problems import SOLUTIONS_DIR
 from autograder.course.assignment import list_assignments
 
 if sys.version_info >= (3, 11):
