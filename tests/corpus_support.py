@@ -1,4 +1,5 @@
-"""Shared by tests/test_discrimination.py and tests/test_prove_new_assignment.py:
+"""Shared by tests/authoring/test_discrimination.py and
+tests/authoring/test_prove_new_assignment.py:
 read the discrimination corpus, find the assignments each entry targets
 (discovered from ``assignments/``, never listed), grade entries, and judge a
 result by the corpus rules.
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.course.assignment import Assignment, list_assignments, load_assignment
-from autograder.authoring.prove import callers
+from autograder.authoring.mutants import callers
 from autograder.results import SubmissionResult
 from autograder.grading.session import run_session
 from autograder.course.submission import Submission

@@ -1,4 +1,4 @@
-"""Shared by tests/test_publish_*.py: the dlgrade wheel (built once per session),
+"""Shared by tests/publish/test_publish_*.py: the dlgrade wheel (built once per session),
 the platforms' JSON Schemas, and real submissions of every kind a student may
 upload (correct, buggy, broken, hostile, and the bad inputs of issue 12)."""
 

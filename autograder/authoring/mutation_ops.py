@@ -28,7 +28,7 @@ Position = tuple[tuple[int, int], tuple[int, int]]
 
 
 def _text(node: Any) -> str:
-    return node.get_code(include_prefix=False)
+    return str(node.get_code(include_prefix=False))
 
 
 def _leaf(node: Any, text: str) -> Any:
@@ -36,7 +36,7 @@ def _leaf(node: Any, text: str) -> Any:
     return pt.Name(text, node.start_pos, prefix=node.get_first_leaf().prefix)
 
 
-class _TextOperator(Operator):
+class _TextOperator(Operator):  # type: ignore[misc]  # cosmic-ray has no type hints
     """An operator defined by the texts a node may be replaced with."""
 
     def replacements(self, node: Any) -> list[str]:  # pragma: no cover - abstract
@@ -102,7 +102,7 @@ class SwapReduction(_TextOperator):
                 Example("np.mean(e)", "np.sum(e)"))
 
 
-class SwapStatements(Operator):
+class SwapStatements(Operator):  # type: ignore[misc]  # cosmic-ray has no type hints
     """Move a statement below the one that follows it in the same block."""
 
     @staticmethod

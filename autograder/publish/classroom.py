@@ -36,7 +36,8 @@ from autograder.publish.bundle import (
     write_bundle,
 )
 from autograder.reports.feedback import message_of
-from autograder.results import GRADER_ERROR, PASSED, SubmissionResult
+from autograder.results import SubmissionResult
+from autograder.runtime.checkrun import GRADER_ERROR, PASSED
 
 BUNDLE = Path(".github") / "dlgrade"
 WORKFLOW = Path(".github") / "workflows" / "classroom.yml"

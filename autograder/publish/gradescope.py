@@ -10,10 +10,7 @@ module's :func:`main`) from the venv ``setup.sh`` made.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
-import time
-import traceback
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -21,15 +18,8 @@ from typing import Any
 from autograder.course.assignment import load_assignment
 from autograder.errors import UsageError
 from autograder.publish import DEFAULT_HIDDEN_VISIBILITY, HIDDEN_VISIBILITIES
-from autograder.publish.bundle import (
-    COURSE_DIR,
-    SANDBOX_MODE,
-    build_wheel,
-    read_config,
-    template,
-    write_bundle,
-)
-from autograder.publish.runtime import Graded, grade_upload, platform_root, write_json_atomic
+from autograder.publish.bundle import build_wheel, template, write_bundle
+from autograder.publish.runtime import Graded, entry_main, run_entry
 
 VISIBILITY = "visible"  # the results as a whole: public checks show at once
 STDOUT_VISIBILITY = "hidden"  # run_autograder's output: for the instructor only
@@ -112,36 +102,37 @@ def run(root: Path) -> dict[str, Any]:
     whose output tells the student it is not their fault, and the traceback
     goes to stdout, which only the instructor sees (``stdout_visibility``).
     """
-    started = time.perf_counter()
-    source = root / "source" / BUNDLE
-    try:
-        config = read_config(source)
-        graded = grade_upload(root / "submission", course=source / COURSE_DIR,
-                              assignment_id=str(config["assignment"]),
-                              sandbox=str(config.get("sandbox") or SANDBOX_MODE))
-        document = to_results(graded, hidden_visibility=str(
-            config.get("hidden_visibility") or DEFAULT_HIDDEN_VISIBILITY))
-        print(f"dlgrade: {graded.result.status}, score {document['score']} "
-              f"(sandbox: {graded.mode}; {', '.join(graded.protections)})")
-        if graded.result.error:
-            print(f"dlgrade: {graded.result.error}")
-    except Exception as exc:  # noqa: BLE001 - any fault must still give a valid result
-        print("dlgrade: grader fault (the student sees only that the grader failed):")
-        print(traceback.format_exc())
-        detail = f"{type(exc).__name__}: {exc}".strip()
-        document = fault_results(detail.splitlines()[0] if detail else "grader fault",
-                                 time.perf_counter() - started)
-    write_json_atomic(root / "results" / "results.json", document)
-    return document
+    return run_entry(bundle=root / "source" / BUNDLE, upload=root / "submission",
+                     results=root / "results" / "results.json", convert=_convert,
+                     summary=_summary, fault=_fault)
+
+
+def _convert(graded: Graded, config: dict[str, Any]) -> dict[str, Any]:
+    return to_results(graded, hidden_visibility=str(
+        config.get("hidden_visibility") or DEFAULT_HIDDEN_VISIBILITY))
+
+
+def _summary(graded: Graded, document: dict[str, Any], seconds: float) -> list[str]:
+    """The log lines of a graded upload (stdout: the instructor's view)."""
+    lines = [f"dlgrade: {graded.result.status}, score {document['score']} "
+             f"(sandbox: {graded.mode}; {', '.join(graded.protections)})"]
+    if graded.result.error:
+        lines.append(f"dlgrade: {graded.result.error}")
+    return lines
+
+
+def _fault(exc: BaseException, trace: str, seconds: float) -> tuple[dict[str, Any], list[str]]:
+    """The fault result, and the traceback for the instructor's log."""
+    detail = f"{type(exc).__name__}: {exc}".strip()
+    document = fault_results(detail.splitlines()[0] if detail else "grader fault", seconds)
+    return document, ["dlgrade: grader fault (the student sees only that the grader failed):",
+                      trace]
 
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m autograder.publish.gradescope [--root DIR]`` (run_autograder calls it)."""
-    parser = argparse.ArgumentParser(prog="python -m autograder.publish.gradescope")
-    parser.add_argument("--root", type=Path, default=None,
-                        help="Gradescope's root [default: $DLGRADE_PLATFORM_ROOT or /autograder]")
-    args = parser.parse_args(argv)
-    run(args.root or platform_root("/autograder"))
+    entry_main(argv, platform="gradescope", default_root="/autograder", run=run,
+               root_help="Gradescope's root")
 
 
 if __name__ == "__main__":

@@ -11,27 +11,16 @@ wheel (no pip, no network) and runs ``python -m autograder.publish.prairielearn`
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
-import time
-import traceback
 import uuid
 from pathlib import Path
 from typing import Any
 
 from autograder.course.assignment import load_assignment
 from autograder.publish import DEFAULT_IMAGE
-from autograder.publish.bundle import (
-    COURSE_DIR,
-    SANDBOX_MODE,
-    build_wheel,
-    prepare_out_dir,
-    read_config,
-    template,
-    write_bundle,
-)
-from autograder.publish.runtime import Graded, grade_upload, platform_root, write_json_atomic
+from autograder.publish.bundle import build_wheel, prepare_out_dir, template, write_bundle
+from autograder.publish.runtime import Graded, entry_main, run_entry
 
 ENTRYPOINT = "/grade/tests/run_dlgrade.sh"
 TIMEOUT = 120  # seconds for the whole grading job (PrairieLearn allows up to 600)
@@ -140,30 +129,28 @@ def fault_results(detail: str) -> dict[str, Any]:
 
 def run(root: Path) -> dict[str, Any]:
     """Grade ``root/student`` and write ``root/results/results.json``; return it."""
-    started = time.perf_counter()
-    bundle = root / BUNDLE
-    try:
-        config = read_config(bundle)
-        graded = grade_upload(root / "student", course=bundle / COURSE_DIR,
-                              assignment_id=str(config["assignment"]),
-                              sandbox=str(config.get("sandbox") or SANDBOX_MODE))
-        results = to_results(graded)
-        print(f"dlgrade: {graded.result.status}, score {results['score']} "
-              f"({time.perf_counter() - started:.1f} s, sandbox: {graded.mode})")
-    except Exception:  # noqa: BLE001 - any fault must still give a valid result
-        print("dlgrade: grader fault; details in results.json's dlgrade_fault")
-        results = fault_results(traceback.format_exc())
-    write_json_atomic(root / "results" / "results.json", results)
-    return results
+    return run_entry(bundle=root / BUNDLE, upload=root / "student",
+                     results=root / "results" / "results.json",
+                     convert=lambda graded, config: to_results(graded),
+                     summary=_summary, fault=_fault)
+
+
+def _summary(graded: Graded, results: dict[str, Any], seconds: float) -> list[str]:
+    """The log line of a graded upload."""
+    return [f"dlgrade: {graded.result.status}, score {results['score']} "
+            f"({seconds:.1f} s, sandbox: {graded.mode})"]
+
+
+def _fault(exc: BaseException, trace: str, seconds: float) -> tuple[dict[str, Any], list[str]]:
+    """The not-gradable fault result (the traceback in it), and one log line."""
+    return fault_results(trace), ["dlgrade: grader fault; details in results.json's "
+                                  "dlgrade_fault"]
 
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m autograder.publish.prairielearn [--root DIR]`` (run_dlgrade.sh calls it)."""
-    parser = argparse.ArgumentParser(prog="python -m autograder.publish.prairielearn")
-    parser.add_argument("--root", type=Path, default=None,
-                        help="the grading root [default: $DLGRADE_PLATFORM_ROOT or /grade]")
-    args = parser.parse_args(argv)
-    run(args.root or platform_root("/grade"))
+    entry_main(argv, platform="prairielearn", default_root="/grade", run=run,
+               root_help="the grading root")
 
 
 if __name__ == "__main__":

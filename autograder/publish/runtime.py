@@ -1,18 +1,29 @@
 """What the packaged entry points share: find what a student uploaded, grade it
-with the engine (exactly as ``dlgrade grade`` would), and write a result file
-in one step so a platform never reads half of one."""
+with the engine (exactly as ``dlgrade grade`` would), turn any fault into a
+valid result, and write the result file in one step so a platform never reads
+half of one.
+
+:func:`run_entry` is the shape of every platform's ``run``: read the bundle's
+config, grade the upload, convert, and on any exception write the platform's
+fault result instead; :func:`entry_main` is the shape of its ``main``.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
 import tempfile
+import time
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograder.grading.engine import GradeOptions, grade
+from autograder.publish.bundle import COURSE_DIR, SANDBOX_MODE, read_config
 from autograder.reports.writer import student_dir
 from autograder.results import SubmissionResult
 from autograder.sandbox.modes import SandboxMode
@@ -103,3 +114,56 @@ def write_json_atomic(path: Path, document: dict[str, Any]) -> None:
 def platform_root(default: str) -> Path:
     """``$DLGRADE_PLATFORM_ROOT``, or the platform's own root (``/autograder``, ``/grade``)."""
     return Path(os.environ.get("DLGRADE_PLATFORM_ROOT") or default)
+
+
+Document = dict[str, Any]  # a platform's result file, as JSON
+
+
+def run_entry(*, bundle: Path, upload: Path, results: Path,
+              convert: Callable[[Graded, dict[str, Any]], Document],
+              summary: Callable[[Graded, Document, float], list[str]],
+              fault: Callable[[BaseException, str, float], tuple[Document, list[str]]],
+              ) -> Document:
+    """Grade one upload for a platform and write its result file; return the document.
+
+    Never raises for a grading problem: any exception (a bad bundle, a grader
+    fault, a bug) becomes the platform's fault result, which tells the student
+    it is not their fault. What is printed goes to the platform's log, which
+    only the instructor sees.
+
+    Args:
+        bundle: the dlgrade bundle folder (its config and ``course/``).
+        upload: the student's files, as the platform placed them.
+        results: the result file the platform reads.
+        convert: (graded upload, bundle config) -> the platform's result.
+        summary: (graded upload, its result, seconds so far) -> lines to print.
+        fault: (the exception, its traceback, seconds so far) -> (the fault
+            result, lines to print).
+    """
+    started = time.perf_counter()
+    try:
+        config = read_config(bundle)
+        graded = grade_upload(upload, course=bundle / COURSE_DIR,
+                              assignment_id=str(config["assignment"]),
+                              sandbox=str(config.get("sandbox") or SANDBOX_MODE))
+        document = convert(graded, config)
+        log = summary(graded, document, time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001 - any fault must still give a valid result
+        document, log = fault(exc, traceback.format_exc(), time.perf_counter() - started)
+    for line in log:
+        print(line)
+    write_json_atomic(results, document)
+    return document
+
+
+def entry_main(argv: list[str] | None, *, platform: str, default_root: str,
+               run: Callable[[Path], Document], root_help: str) -> None:
+    """``python -m autograder.publish.<platform> [--root DIR]``: parse, then ``run(root)``.
+
+    The root is ``--root``, else ``$DLGRADE_PLATFORM_ROOT``, else ``default_root``.
+    """
+    parser = argparse.ArgumentParser(prog=f"python -m autograder.publish.{platform}")
+    parser.add_argument("--root", type=Path, default=None,
+                        help=f"{root_help} [default: $DLGRADE_PLATFORM_ROOT or {default_root}]")
+    args = parser.parse_args(argv)
+    run(args.root or platform_root(default_root))

@@ -11,7 +11,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-PYPROJECT = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+PYPROJECT = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
 
 
 def names(requirements: list[str]) -> set[str]:
@@ -36,7 +36,7 @@ def test_the_wheel_carries_every_package_of_autograder():
     package list of pyproject.toml, so no subpackage is left out of the wheel."""
     from setuptools import find_packages
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     found = set(find_packages(str(root), **PYPROJECT["tool"]["setuptools"]["packages"]["find"]))
     folders = {".".join(p.parent.relative_to(root).parts)
                for p in (root / "autograder").rglob("__init__.py")}

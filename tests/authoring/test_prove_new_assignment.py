@@ -42,7 +42,7 @@ from corpus_support import (
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 REFERENCE_ADDITION = '''
 
@@ -310,7 +310,7 @@ def _workers_in(course: Path) -> set[int]:
     for entry in Path("/proc").iterdir():
         try:
             if (entry.name.isdigit() and Path(entry / "cwd").resolve() == course.resolve()
-                    and b"autograder.authoring.prove" in (entry / "cmdline").read_bytes()):
+                    and b"autograder.authoring.mutant_worker" in (entry / "cmdline").read_bytes()):
                 found.add(int(entry.name))
         except OSError:
             continue

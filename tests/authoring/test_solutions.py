@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "neural_network.py"
+SOLUTION = Path(__file__).resolve().parents[2] / "solutions" / "neural_network.py"
 _spec = importlib.util.spec_from_file_location("reference_neural_network", SOLUTION)
 assert _spec and _spec.loader
 nn = importlib.util.module_from_spec(_spec)
