@@ -263,6 +263,10 @@ def _defined(path: Path) -> set[str]:
 
 def _solution_problems(course_root: Path, assignment: Assignment) -> list[Problem]:
     toml = assignment.root / "assignment.toml"
+    missing = [n for n in assignment.also_submit if not (course_root / SOLUTIONS_DIR / n).is_file()]
+    if missing:  # a file the graded one imports (submit = [..., "mlp.py"])
+        return [Problem(toml, _toml_line(toml, "submit"), f"submit names {missing[0]}, but "
+                        f"there is no {SOLUTIONS_DIR}/{missing[0]} (the reference)")]
     solution = course_root / SOLUTIONS_DIR / assignment.submit
     if not solution.is_file():
         return [Problem(toml, _toml_line(toml, "submit"), f"submit = '{assignment.submit}', "
@@ -354,6 +358,8 @@ def reference_problems(course_root: Path, assignment: Assignment,
     solution = course_root / SOLUTIONS_DIR / assignment.submit
     sub = read_entry(solution, entry=assignment.submit, assignment=assignment.id)
     sub.student = "reference"
+    for name in assignment.also_submit:  # the files the graded one imports
+        sub.files[name] = (course_root / SOLUTIONS_DIR / name).read_text(encoding="utf-8")
     results: list[Any] = []
     try:
         run_session(assignment=assignment, submissions=[sub], emit=results.append)
