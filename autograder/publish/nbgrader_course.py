@@ -211,8 +211,11 @@ def build_notebook(course_root: Path, assignment: Assignment) -> Any:
         ConfigError: a function has no reference or no solution fences, or the
             checks cannot be collected.
     """
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    import nbformat.v4
+
+    v4: Any = nbformat.v4  # untyped: called through Any
+    new_code_cell, new_markdown_cell, new_notebook = (v4.new_code_cell, v4.new_markdown_cell,
+                                                      v4.new_notebook)
 
     code = notebook_code(course_root, assignment)
     cases = collect_checks(assignment)
@@ -301,6 +304,7 @@ def init_course(course_dir: Path, *, course_root: Path, assignments: list[str] |
     """
     import nbformat
 
+    write: Any = nbformat.write  # untyped
     course_dir = Path(course_dir)
     ids = list(assignments) if assignments else list_assignments(course_root)
     notebooks = {a: build_notebook(course_root, load_assignment(course_root, a)) for a in ids}
@@ -311,6 +315,6 @@ def init_course(course_dir: Path, *, course_root: Path, assignments: list[str] |
     for aid, nb in notebooks.items():
         target = course_dir / "source" / aid / f"{aid}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, str(target))
+        write(nb, str(target))
         written.append(target)
     return written

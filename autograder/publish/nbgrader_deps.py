@@ -140,16 +140,16 @@ def notebook_code(course_root: Path, assignment: Assignment) -> NotebookCode:
                 found = imported[file][name]
             else:
                 continue
-            source = toolkits[found[0]].functions.get(found[1])
-            if source is None:
+            needed = toolkits[found[0]].functions.get(found[1])
+            if needed is None:
                 raise ConfigError(f"{SOLUTIONS_DIR}/{file} imports '{found[1]}' from "
                                   f"{found[0]}, but {SOLUTIONS_DIR}/{found[0]} defines no "
                                   "such public function: the notebook would lack it")
             if found[1] != name:
                 raise ConfigError(f"{SOLUTIONS_DIR}/{file}: import '{found[1]}' under its "
                                   f"own name, not as '{name}' (the notebook defines it once)")
-            dependencies[name] = (found[0], source)
-            todo.append((found[0], source))
+            dependencies[name] = (found[0], needed)
+            todo.append((found[0], needed))
     order = [n for n in assignment.submit_files if n != entry] + [entry]
     preamble = _merge_preambles([toolkits[n].preamble for n in order
                                  if n == entry or any(f == n for f, _ in dependencies.values())],

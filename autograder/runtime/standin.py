@@ -26,8 +26,8 @@ class Mark:
     """One mark, as pytest's ``Mark``: a name, its args and kwargs."""
 
     name: str
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 class MarkDecorator:
@@ -57,8 +57,8 @@ class _MarkGenerator:
 class Param(NamedTuple):
     """``pytest.param(...)``: the fields of pytest's ``ParameterSet``."""
 
-    values: tuple
-    marks: tuple
+    values: tuple[Any, ...]
+    marks: tuple[Any, ...]
     id: Any
 
 

@@ -81,7 +81,8 @@ def expect() -> Any:
 @pytest.fixture
 def rng(request: pytest.FixtureRequest) -> np.random.Generator:
     """A generator seeded by the check's name: the same inputs as the grader's."""
-    return checkrun.make_rng(checkrun.check_id(request.node.name))
+    generator: np.random.Generator = checkrun.make_rng(checkrun.check_id(request.node.name))
+    return generator
 
 
 @pytest.fixture
