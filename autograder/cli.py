@@ -47,8 +47,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path), default=".")
-@click.option("-a", "--assignment", default="toolkit", show_default=True,
-              cls=AssignmentOption, help="Which assignment's public checks to run.")
+@click.option("-a", "--assignment", default=None,
+              cls=AssignmentOption, help="Which assignment's public checks to run "
+              "(default: toolkit, or the course's only assignment).")
 @click.option("--hints", is_flag=True,
               help="Also show a hint on how to fix each failed check (the first message "
               "only says what is wrong and where).")
@@ -56,13 +57,15 @@ def main() -> None:
 @click.option("--course", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Instructors: take the checks from this course root (holds "
               "assignments/) instead of the student template.")
-def check(path: Path, assignment: str, hints: bool, sandbox: str, course: Path | None) -> None:
-    """Run the public checks on your neural_network.py.
+def check(path: Path, assignment: str | None, hints: bool, sandbox: str,
+          course: Path | None) -> None:
+    """Run the public checks on your neural_network.py (or the files the assignment names).
 
     PATH is your file, or a folder of your copy of the student template (or a
     folder below it, such as tests/); default: here. The first line names the
-    file checked; then each function in the course's order, one line for the
-    functions not written yet, and what to do next.
+    files checked (an assignment may name several: they are checked together);
+    then each function in the course's order, one line for the functions not
+    written yet, and what to do next.
 
     These are the checks you can see in tests/. More (hidden) checks run when
     your work is graded. Exit code 0 when every public check passes, 1 otherwise.

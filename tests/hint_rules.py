@@ -1,5 +1,5 @@
 """The rule for first-level feedback (issue 9, item 4): say what is wrong and
-where, never how to fix it. Shared by tests/test_hints.py (every message in
+where, never how to fix it. Shared by tests/selfcheck/test_hints.py (every message in
 the course's sources) and tests/authoring/test_discrimination.py (every message a real
 buggy submission gets).
 

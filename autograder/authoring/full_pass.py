@@ -39,6 +39,8 @@ def reference_problems(course_root: Path, assignment: Assignment,
     solution = course_root / SOLUTIONS_DIR / assignment.submit
     sub = read_entry(solution, entry=assignment.submit, assignment=assignment.id)
     sub.student = "reference"
+    for name in assignment.also_submit:  # the files the graded one imports
+        sub.files[name] = (course_root / SOLUTIONS_DIR / name).read_text(encoding="utf-8")
     results: list[Any] = []
     try:
         run_session(assignment=assignment, submissions=[sub], emit=results.append)
@@ -128,9 +130,8 @@ def notebook_problems(course_root: Path, assignment: Assignment,
             missing = re.search(r"NameError: name '(\w+)' is not defined", reason)
             hint = ""
             if missing and missing.group(1) in reference:
-                hint = (f" ({function}'s reference calls {missing.group(1)}, which is not a "
-                        f"function of assignment '{assignment.id}': its notebook holds only "
-                        "the assignment's own functions)")
+                hint = (f" ({function}'s reference calls {missing.group(1)}, which the "
+                        "notebook does not define)")
             problems.append(Problem(path, line, f"check '{check}' fails in the nbgrader "
                                     f"notebook with the reference: {reason}{hint}"))
         if not failures:

@@ -168,6 +168,11 @@ def _points_problems(assignment: Assignment, located: list[Located]) -> list[Pro
 
 def _solution_problems(course_root: Path, assignment: Assignment) -> list[Problem]:
     toml = assignment.root / "assignment.toml"
+    missing = [n for n in assignment.also_submit
+               if not (course_root / SOLUTIONS_DIR / n).is_file()]
+    if missing:  # a file the graded one imports (submit = [..., "mlp.py"])
+        return [Problem(toml, toml_line(toml, "submit"), f"submit names {missing[0]}, but "
+                        f"there is no {SOLUTIONS_DIR}/{missing[0]} (the reference)")]
     solution = course_root / SOLUTIONS_DIR / assignment.submit
     if not solution.is_file():
         return [Problem(toml, toml_line(toml, "submit"), f"submit = '{assignment.submit}', "

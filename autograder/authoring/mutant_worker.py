@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from autograder.authoring.problems import SOLUTIONS_DIR
 from autograder.course.assignment import load_assignment
 
 
@@ -44,7 +45,9 @@ def main() -> None:
                               "failed": failed}) + "\n")
         out.flush()
 
-    subs = (Submission(m["id"], "py", files={assignment.submit: m["code"]})
+    others = {name: (Path(job["course"]) / SOLUTIONS_DIR / name).read_text(encoding="utf-8")
+              for name in assignment.also_submit}  # the files the mutated one imports
+    subs = (Submission(m["id"], "py", files={**others, assignment.submit: m["code"]})
             for m in job["mutants"])
     try:
         run_session(assignment=subset, submissions=subs, sandbox_mode="none",

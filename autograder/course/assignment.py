@@ -32,6 +32,12 @@ class Assignment:
     root: Path
     readme: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    also_submit: tuple[str, ...] = ()  # files handed in beside ``submit``, which imports them
+
+    @property
+    def submit_files(self) -> tuple[str, ...]:
+        """Every file students hand in; ``submit`` (the graded module) is the last."""
+        return (*self.also_submit, self.submit)
 
     @property
     def public_dir(self) -> Path:
@@ -82,6 +88,17 @@ def list_assignments(course_root: Path) -> list[str]:
     return sorted(p.name for p in base.iterdir() if (p / "assignment.toml").is_file())
 
 
+def parse_submit(value: object, toml_path: Path) -> tuple[str, ...]:
+    """``submit`` as a tuple of file names: a string, or a list whose last file is graded."""
+    if not isinstance(value, list):
+        return (str(value),)
+    if (not value or len(set(value)) != len(value)
+            or not all(isinstance(n, str) and n.endswith(".py") and "/" not in n for n in value)):
+        raise ConfigError(f"{toml_path}: submit must be a file name or a list of distinct "
+                          "file names ending in .py (the last one holds the functions)")
+    return tuple(value)
+
+
 def load_assignment(course_root: Path, assignment_id: str, *,
                     overrides: dict[str, Any] | None = None) -> Assignment:
     """Read ``assignments/<id>/assignment.toml``; ``overrides`` patch its limits."""
@@ -96,6 +113,7 @@ def load_assignment(course_root: Path, assignment_id: str, *,
         raise ConfigError(f"{toml_path}: {exc}") from None
     try:
         functions = tuple(data["functions"])
+        submitted = parse_submit(data["submit"], toml_path)
         points = {str(k): float(v) for k, v in data["points"].items()}
         limit_names = {f.name for f in fields(Limits)}
         limit_values = {k: v for k, v in data.get("limits", {}).items() if k in limit_names}
@@ -104,7 +122,8 @@ def load_assignment(course_root: Path, assignment_id: str, *,
             raise ConfigError(f"{toml_path}: unknown limits {sorted(unknown)}")
         limit_values.update({k: v for k, v in (overrides or {}).items() if v is not None})
         assignment = Assignment(
-            id=assignment_id, title=str(data["title"]), submit=str(data["submit"]),
+            id=assignment_id, title=str(data["title"]), submit=submitted[-1],
+            also_submit=submitted[:-1],
             functions=functions, points=points, limits=Limits(**limit_values), root=folder,
             readme=(folder / "README.md").read_text(encoding="utf-8")
             if (folder / "README.md").is_file() else "",

@@ -46,7 +46,9 @@ def probe_files(course_root: Path, submit: str) -> tuple[dict[str, str], str]:
         source, what = reference.read_text(encoding="utf-8"), f"solutions/{submit}"
     else:
         source, what = "import numpy as np\n", "a minimal numpy program"
-    return {submit: source + PROBE_SOURCE}, what
+    siblings = {p.name: p.read_text(encoding="utf-8") for p in reference.parent.glob("*.py")
+                if p.name != submit} if reference.is_file() else {}  # files it may import
+    return {**siblings, submit: source + PROBE_SOURCE}, what
 
 
 def run_probe(zygote: Zygote, files: dict[str, str], submit: str, limits: Limits) -> ProbeOutcome:

@@ -5,6 +5,10 @@ nbgrader's ``generate_assignment`` turns into the students' version:
 
 * a markdown introduction (the assignment's title and README);
 * a read-only cell with the toolkit's imports (from ``solutions/``);
+* when the assignment's functions call others (of their file, or imported from
+  another submitted file, :mod:`autograder.publish.nbgrader_deps`), one
+  ungraded cell per such function: a *solution* cell when it is fenced (the
+  student writes it again, or pastes their own), read-only otherwise;
 * a read-only *setup* cell: verbatim copies of dlgrade's check runtime
   (``runtime/checkrun.py``), ``checklib`` and ``helpers`` (public) and
   ``runtime/nbsetup.py``, which gives the test cells the fixtures the checks
@@ -19,28 +23,39 @@ nbgrader's ``generate_assignment`` turns into the students' version:
 
 Checks are collected with pytest itself (markers, parametrize ids and values
 exactly as the grader sees them); their source is taken with :mod:`ast`,
-decorators removed. nbgrader and nbformat are imported only inside functions.
+decorators removed (:mod:`autograder.publish.nbgrader_cells`). nbgrader and
+nbformat are imported only inside functions.
 """
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from autograder.course.assignment import Assignment, list_assignments, load_assignment
-from autograder.errors import ConfigError, UsageError
+from autograder.course.fences import BEGIN as BEGIN_SOLUTION
+from autograder.course.fences import END as END_SOLUTION
+from autograder.course.fences import SOLUTIONS_DIR, Toolkit, is_fenced, split_solution
+from autograder.errors import ConfigError
 from autograder.grading.collection import check_id, collect, spec_of
 from autograder.results import CheckSpec
-from autograder.runtime.checkrun import FIXTURES
+from autograder.publish.nbgrader_cells import (
+    BEGIN_HIDDEN,
+    END_HIDDEN,
+    split_check_file,
+    test_cell_source,
+)
+from autograder.publish.nbgrader_deps import notebook_code
+
+__all__ = ["BEGIN_HIDDEN", "BEGIN_SOLUTION", "END_HIDDEN", "END_SOLUTION", "SOLUTION_FILE",
+           "Toolkit", "build_notebook", "collect_checks", "init_course", "split_check_file",
+           "split_solution", "test_cell_source"]
 
 ENGINE = Path(__file__).resolve().parents[1]  # the autograder package
-SOLUTION_FILE = Path("solutions") / "neural_network.py"
-BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
-BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+SOLUTION_FILE = Path(SOLUTIONS_DIR) / "neural_network.py"
 DEFAULT_COURSE_ID = "dl-numpy"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
@@ -94,158 +109,6 @@ def collect_checks(assignment: Assignment) -> list[CheckCase]:
     return cases
 
 
-# ---------------------------------------------------------------- source
-
-
-def _segment(lines: list[str], node: ast.stmt, *, decorators: bool) -> str:
-    first = node.lineno
-    if decorators and isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.decorator_list:
-        first = min(d.lineno for d in node.decorator_list)
-    return "".join(lines[first - 1:node.end_lineno]).rstrip() + "\n"
-
-
-def _is_pytest_import(node: ast.stmt) -> bool:
-    if isinstance(node, ast.Import):
-        return all(a.name == "pytest" for a in node.names)
-    return isinstance(node, ast.ImportFrom) and node.module in ("pytest", "__future__")
-
-
-@dataclass
-class CheckFile:
-    """A check file split for a notebook: imports, helpers, and test functions."""
-
-    imports: list[str]
-    support: list[str]
-    tests: dict[str, str]
-
-
-def split_check_file(path: Path) -> CheckFile:
-    """Split a check file; decorators of test functions are dropped.
-
-    Raises:
-        ConfigError: a fixture of its own, or ``pytest`` used inside a check.
-    """
-    source = path.read_text(encoding="utf-8")
-    lines = source.splitlines(keepends=True)
-    tree = ast.parse(source, str(path))
-    parts = CheckFile(imports=[], support=[], tests={})
-    for index, node in enumerate(tree.body):
-        if index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-            continue  # the module docstring
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            if not _is_pytest_import(node):
-                parts.imports.append(_segment(lines, node, decorators=False))
-            continue
-        if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
-            continue
-        if isinstance(node, ast.FunctionDef):
-            if any("fixture" in ast.unparse(d) for d in node.decorator_list):
-                raise ConfigError(f"{path}: fixture '{node.name}': checks may only use the "
-                                  f"fixtures {', '.join(FIXTURES)}")
-            body = ast.Module(body=node.body, type_ignores=[])
-            if any(isinstance(n, ast.Name) and n.id == "pytest" for n in ast.walk(body)):
-                raise ConfigError(f"{path}: '{node.name}' uses pytest inside its body; "
-                                  "notebook test cells run without pytest")
-            if node.name.startswith("test"):
-                parts.tests[node.name] = _segment(lines, node, decorators=False)
-                continue
-        parts.support.append(_segment(lines, node, decorators=True))
-    return parts
-
-
-def _literal(value: Any, case: CheckCase) -> str:
-    text = repr(value)
-    try:
-        ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        raise ConfigError(f"check '{case.id}': parameter value {text[:60]} is not a Python "
-                          "literal (numbers, strings, tuples, lists, dicts)") from None
-    return text
-
-
-def _run_line(case: CheckCase) -> str:
-    args = [case.test, repr(case.id), f"points={case.points:g}"]
-    if case.hidden:
-        args.append("hidden=True")
-    args += [f"{name}={_literal(value, case)}" for name, value in case.params.items()]
-    return f"checks.run({', '.join(args)})\n"
-
-
-def _file_block(parts: CheckFile, cases: list[CheckCase]) -> str:
-    """The code of one check file's checks of one function: helpers, tests, runs."""
-    wanted = {c.test for c in cases}
-    chunks = ["".join(dict.fromkeys(parts.imports))] if parts.imports else []
-    chunks += parts.support
-    chunks += [src for name, src in parts.tests.items() if name in wanted]
-    chunks.append("".join(_run_line(c) for c in cases))
-    return "\n\n".join(chunk.rstrip("\n") for chunk in chunks) + "\n"
-
-
-def test_cell_source(function: str, points: float, cases: list[CheckCase]) -> str:
-    """The autograded test cell of ``function``: public checks, then hidden ones."""
-    files: dict[Path, CheckFile] = {}
-
-    def blocks(selected: list[CheckCase]) -> Iterator[str]:
-        for path in dict.fromkeys(c.file for c in selected):
-            if path not in files:
-                files[path] = split_check_file(path)
-            yield _file_block(files[path], [c for c in selected if c.file == path])
-
-    public = [c for c in cases if not c.hidden]
-    hidden = [c for c in cases if c.hidden]
-    text = (f"# Checks of {function}() ({points:g} points). Run the cell that defines "
-            f"{function} first.\nchecks = Checks({function!r}, points={points:g})\n\n")
-    text += "\n\n".join(b.rstrip("\n") for b in blocks(public)) + "\n"
-    if hidden:
-        text += f"\n{BEGIN_HIDDEN}\n"
-        text += "\n\n".join(b.rstrip("\n") for b in blocks(hidden))
-        text += f"\n{END_HIDDEN}\n"
-    return text + "\nchecks.score()\n"
-
-
-@dataclass
-class Toolkit:
-    """``solutions/neural_network.py`` split into its preamble and its functions."""
-
-    preamble: str
-    functions: dict[str, str]
-
-
-def split_solution(source: str, path: Path = SOLUTION_FILE) -> Toolkit:
-    """Split the reference toolkit: preamble (imports, aliases, private helpers) and
-    one source text per public function (decorators, docstring and fences kept)."""
-    lines = source.splitlines(keepends=True)
-    tree = ast.parse(source, str(path))
-    preamble: list[str] = []
-    functions: dict[str, str] = {}
-    for index, node in enumerate(tree.body):
-        if index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-            continue
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            continue
-        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
-            # end_lineno is the last statement: take the indented lines after it
-            # too (the END SOLUTION fence is a comment)
-            end = node.end_lineno or node.lineno
-            while end < len(lines) and (not lines[end].strip() or lines[end][:1] in " \t"):
-                end += 1
-            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
-            functions[node.name] = "".join(lines[first - 1:end]).rstrip() + "\n"
-        else:
-            preamble.append(_segment(lines, node, decorators=True))
-    text, previous = "", ""
-    for chunk in preamble:  # imports and aliases in groups, two blank lines around defs
-        kind = "def" if chunk.lstrip().startswith(("def ", "class ", "@")) else (
-            "import" if chunk.startswith(("import ", "from ")) else "other")
-        if text:
-            text += "" if kind == previous != "def" else ("\n\n" if "def" in (kind, previous)
-                                                         else "\n")
-        text += chunk
-        previous = kind
-    return Toolkit(preamble=text, functions=functions)
-
-
 # ---------------------------------------------------------------- notebook
 
 
@@ -289,6 +152,11 @@ input, extreme values, leaving your inputs unchanged).
 """
 
 
+DEPENDENCY_NOTE = ("## `{name}` (from `{file}`)\n\nThe functions below call `{name}`, "
+                   "so it is defined here too. It earns no points in this notebook: write it "
+                   "again, or paste your own from `{file}`, and run its cell.")
+
+
 def _nbgrader(grade_id: str, *, solution: bool = False, grade: bool = False,
               locked: bool = False, points: float | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {"grade": grade, "grade_id": grade_id, "locked": locked,
@@ -305,14 +173,15 @@ def build_notebook(course_root: Path, assignment: Assignment) -> Any:
         ConfigError: a function has no reference or no solution fences, or the
             checks cannot be collected.
     """
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    import nbformat.v4
 
-    solution = course_root / SOLUTION_FILE
-    if not solution.is_file():
-        raise UsageError(f"no reference toolkit at '{solution}' (pass --course DIR)")
-    toolkit = split_solution(solution.read_text(encoding="utf-8"), solution)
+    v4: Any = nbformat.v4  # untyped: called through Any
+    new_code_cell, new_markdown_cell, new_notebook = (v4.new_code_cell, v4.new_markdown_cell,
+                                                      v4.new_notebook)
+
+    code = notebook_code(course_root, assignment)
     cases = collect_checks(assignment)
+    entry = Path(course_root) / SOLUTIONS_DIR / assignment.submit
 
     readme = assignment.readme.strip()
     if readme.startswith("# "):
@@ -320,24 +189,28 @@ def build_notebook(course_root: Path, assignment: Assignment) -> Any:
     cells = [
         new_markdown_cell(f"# {assignment.title}\n\n{readme}\n{INTRO_FOOTER}".strip(),
                           id="intro", metadata=_nbgrader("intro", locked=True)),
-        new_code_cell(toolkit.preamble.strip(), id="imports",
+        new_code_cell(code.preamble.strip(), id="imports",
                       metadata=_nbgrader("imports", locked=True)),
         new_code_cell(setup_cell_source().strip(), id="dlgrade-setup",
                       metadata=_nbgrader("dlgrade_setup", locked=True)),
     ]
-    for function in assignment.functions:
-        code = toolkit.functions.get(function)
-        if code is None:
-            raise ConfigError(f"{solution}: no function '{function}' (assignment "
-                              f"'{assignment.id}')")
-        if BEGIN_SOLUTION not in code or END_SOLUTION not in code:
-            raise ConfigError(f"{solution}: '{function}' has no {BEGIN_SOLUTION} / "
+    for name, (file, source) in code.dependencies.items():
+        cells.append(new_markdown_cell(DEPENDENCY_NOTE.format(name=name, file=file),
+                                       id=f"heading-{name}",
+                                       metadata=_nbgrader(f"heading_{name}", locked=True)))
+        fenced = is_fenced(source)
+        cells.append(new_code_cell(source.strip(), id=f"needed-{name}",
+                                   metadata=_nbgrader(f"needed_{name}", solution=fenced,
+                                                      locked=not fenced)))
+    for function, source in code.functions.items():
+        if not is_fenced(source):
+            raise ConfigError(f"{entry}: '{function}' has no {BEGIN_SOLUTION} / "
                               f"{END_SOLUTION} fences, so nbgrader would hand out its code")
         mine = [c for c in cases if c.function == function]
         points = assignment.points[function]
         cells.append(new_markdown_cell(f"## `{function}`", id=f"heading-{function}",
                                        metadata=_nbgrader(f"heading_{function}", locked=True)))
-        cells.append(new_code_cell(code.strip(), id=f"solution-{function}",
+        cells.append(new_code_cell(source.strip(), id=f"solution-{function}",
                                    metadata=_nbgrader(f"solution_{function}", solution=True)))
         cells.append(new_code_cell(test_cell_source(function, points, mine).strip(),
                                    id=f"test-{function}",
@@ -393,6 +266,7 @@ def init_course(course_dir: Path, *, course_root: Path, assignments: list[str] |
     """
     import nbformat
 
+    write: Any = nbformat.write  # untyped
     course_dir = Path(course_dir)
     ids = list(assignments) if assignments else list_assignments(course_root)
     notebooks = {a: build_notebook(course_root, load_assignment(course_root, a)) for a in ids}
@@ -403,6 +277,6 @@ def init_course(course_dir: Path, *, course_root: Path, assignments: list[str] |
     for aid, nb in notebooks.items():
         target = course_dir / "source" / aid / f"{aid}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, str(target))
+        write(nb, str(target))
         written.append(target)
     return written

@@ -88,7 +88,8 @@ def render_self_check(outcome: SelfCheck, *, hints: bool = False, file: TextIO |
     def say(text: str = "") -> None:  # one line (or several), as is
         print(text, file=out)
 
-    say(f"Checking {plain(outcome.file)} against the public checks of "
+    checked = " and ".join(str(f) for f in outcome.files[:-1] + (outcome.file,))
+    say(f"Checking {plain(checked)} against the public checks of "
         f"'{plain(outcome.assignment)}' ({plain(outcome.title)})")
     say()
     total = len(result.checks)

@@ -8,8 +8,9 @@ no import of ``autograder``.
 
 * ``checkrun.py``: check ids, input seeding, fixtures, the in-process
   ``student`` proxy, call-error messages and outcome classification;
-* ``lightrun.py``: reads and runs check files without pytest (a stand-in for
-  ``import pytest``, pytest's ids, the fallback signal :class:`NeedsPytest`),
+* ``lightrun.py``: reads and runs check files without pytest (pytest's ids,
+  with ``standin.py``: a stand-in for ``import pytest`` and the fallback
+  signal :class:`NeedsPytest`),
   for ``dlgrade check`` and the notebook's ``check()``; it runs each check
   with ``checkrun`` and is never copied (both users import dlgrade), so it
   is the one file here that imports ``autograder.runtime.checkrun``;

@@ -137,7 +137,12 @@ def _cell_file(filename: str) -> bool:
 
 def where(exc: BaseException) -> str:
     """``file, line N: code`` of the innermost frame of the student's own code."""
-    found = ""
+    return _innermost(exc)[0]
+
+
+def _innermost(exc: BaseException) -> tuple[str, str]:
+    """(``file, line N: code``, function name) of the student's innermost frame."""
+    found, function = "", ""
     tb = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
@@ -146,12 +151,12 @@ def where(exc: BaseException) -> str:
                 LIBRARY_DIRS):
             place = ("your cell" if _cell_file(code.co_filename)
                      else os.path.basename(code.co_filename))
-            found = f"{place}, line {tb.tb_lineno}"
+            found, function = f"{place}, line {tb.tb_lineno}", code.co_name
             line = linecache.getline(code.co_filename, tb.tb_lineno).strip()
             if line:
                 found += f": {line[:120]}"
         tb = tb.tb_next
-    return found
+    return found, function
 
 
 def exception_info(exc: BaseException) -> dict[str, str]:
@@ -162,7 +167,9 @@ def exception_info(exc: BaseException) -> dict[str, str]:
     message = str(exc)
     if len(message) > 500:
         message = message[:500] + " ..."
-    return {"type": type(exc).__name__, "message": message, "where": where(exc)}
+    found, function = _innermost(exc)
+    return {"type": type(exc).__name__, "message": message, "where": found,
+            "function": function}
 
 
 class LiveFunction:

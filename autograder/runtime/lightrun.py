@@ -27,7 +27,6 @@ Stdlib, numpy and the check runtime only; pytest's marks are read by duck typing
 
 from __future__ import annotations
 
-import builtins
 import importlib.util
 import inspect
 import itertools
@@ -37,95 +36,18 @@ import time
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from autograder.runtime import checkrun
+from autograder.runtime.standin import Mark, NeedsPytest, Param, builtins_with_stand_in
+
+__all__ = ["Check", "Mark", "NeedsPytest", "Param", "Ran", "collect", "collect_file",
+           "load_module", "run_checks"]
 
 MARK_NAMES = {"points", "visibility", "tags", "parametrize"}
 LONG_STR = 100  # pytest versions name longer string values differently
-
-
-class NeedsPytest(Exception):
-    """The check files use something only a pytest session reads or runs exactly."""
-
-
-# ------------------------------------------------------------------ a stand-in for pytest
-
-
-@dataclass(frozen=True)
-class Mark:
-    """One mark, as pytest's ``Mark``: a name, its args and kwargs."""
-
-    name: str
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
-
-
-class MarkDecorator:
-    """``pytest.mark.points(2)``: applied to a function, appends its mark to the
-    function's ``pytestmark`` list (what pytest does)."""
-
-    def __init__(self, mark: Mark) -> None:
-        self.mark = mark
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if len(args) == 1 and not kwargs and isinstance(args[0], types.FunctionType):
-            function = args[0]
-            function.pytestmark = [*getattr(function, "pytestmark", []),  # type: ignore
-                                   self.mark]
-            return function
-        return MarkDecorator(Mark(self.mark.name, self.mark.args + args,
-                                  {**self.mark.kwargs, **kwargs}))
-
-
-class _MarkGenerator:
-    def __getattr__(self, name: str) -> MarkDecorator:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return MarkDecorator(Mark(name))
-
-
-class Param(NamedTuple):
-    """``pytest.param(...)``: the fields of pytest's ``ParameterSet``."""
-
-    values: tuple
-    marks: tuple
-    id: Any
-
-
-def _param(*values: Any, marks: Any = (), id: Any = None) -> Param:  # noqa: A002 - pytest's
-    return Param(values, tuple(marks) if isinstance(marks, (list, tuple)) else (marks,), id)
-
-
-def _stand_in() -> types.ModuleType:
-    """A module named pytest with ``mark`` and ``param``; anything else needs pytest."""
-    module = types.ModuleType("pytest", "dlgrade's stand-in for pytest while reading checks")
-    module.mark = _MarkGenerator()  # type: ignore[attr-defined]
-    module.param = _param  # type: ignore[attr-defined]
-
-    def missing(name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)  # Python's own look-ups (__path__, __test__...)
-        raise NeedsPytest(f"pytest.{name}")
-
-    module.__getattr__ = missing  # type: ignore[method-assign]
-    return module
-
-
-def _builtins_with_stand_in() -> dict[str, Any]:
-    """Builtins whose ``__import__`` gives the stand-in for ``pytest`` (one module's)."""
-    stand_in = _stand_in()
-    real_import = builtins.__import__
-
-    def import_(name: str, globals: Any = None, locals: Any = None,  # noqa: A002
-                fromlist: Sequence[str] = (), level: int = 0) -> types.ModuleType:
-        if name == "pytest" and level == 0:
-            return stand_in
-        return real_import(name, globals, locals, fromlist, level)
-
-    return {**vars(builtins), "__import__": import_}
 
 
 # ------------------------------------------------------------------ loading
@@ -168,7 +90,7 @@ def _import(path: Path, index: int, real_pytest: bool) -> types.ModuleType:
     if real_pytest:
         import pytest  # noqa: F401 - imported before the check file, as a session does
     else:
-        module.__dict__["__builtins__"] = _builtins_with_stand_in()
+        module.__dict__["__builtins__"] = builtins_with_stand_in()
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)

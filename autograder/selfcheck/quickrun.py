@@ -23,7 +23,8 @@ from pathlib import Path
 
 from autograder import checklib
 from autograder.course.assignment import Assignment
-from autograder.results import ERROR, GRADER_ERROR, CheckResult, SubmissionResult, now_iso
+from autograder.results import CheckResult, SubmissionResult, now_iso
+from autograder.runtime.checkrun import ERROR, GRADER_ERROR
 from autograder.runtime.lightrun import Check, NeedsPytest, Ran, collect, run_checks
 from autograder.sandbox import helpers as helper_module
 from autograder.sandbox.factory import open_sandbox

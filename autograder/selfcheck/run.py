@@ -14,12 +14,19 @@ import re
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
-from autograder.course.assignment import Assignment, list_assignments, load_assignment
+from autograder.course.assignment import (
+    Assignment,
+    list_assignments,
+    load_assignment,
+    parse_submit,
+)
 from autograder.errors import ConfigError, UsageError
 from autograder.results import SubmissionResult
-from autograder.course.limits import Limits
 from autograder.course.entry import read_entry
+from autograder.course.limits import Limits
+from autograder.course.submission import Submission
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,6 +36,7 @@ else:  # pragma: no cover
 # where the student's code runs: the sandbox's home, or a private temp folder
 _SANDBOX_PATH = re.compile(r"(?:/home/student|/[^\s'\"]*?/dlgrade-student-[A-Za-z0-9_]+)"
                            r"(?=[/\s'\":,;)\]]|$)")
+DEFAULT_ASSIGNMENT = "toolkit"  # the course's own template: the whole toolkit
 NOT_HERE = ("run dlgrade check inside your copy of the student template (the folder with "
             "neural_network.py and tests/), or in a folder below it")
 
@@ -42,8 +50,10 @@ class SelfCheck:
         assignment: the assignment's id.
         title: its title.
         protections: the sandbox mode the student's code ran in.
-        file: the student's file that was checked.
+        file: the student's file that was checked (the graded one).
         functions: the assignment's functions in the course's order.
+        files: every file that was checked (``file`` last): an assignment may
+            name several (``submit = ["neural_network.py", "mlp.py"]``).
     """
 
     result: SubmissionResult
@@ -52,6 +62,7 @@ class SelfCheck:
     protections: list[str]
     file: Path = Path("neural_network.py")
     functions: tuple[str, ...] = field(default_factory=tuple)
+    files: tuple[Path, ...] = field(default_factory=tuple)
 
 
 def find_root(start: Path) -> tuple[Path, str]:
@@ -77,12 +88,11 @@ def template_assignment(root: Path, assignment_id: str) -> Assignment:
     """An assignment made from a student template's ``tests/<id>/`` folder
     (its ``assignment.toml`` gives the title, the functions' order and limits)."""
     tests = root / "tests" / assignment_id
-    known = sorted(p.name for p in (root / "tests").iterdir()
-                   if p.is_dir() and any(p.glob("test_*.py")))
+    known = template_assignments(root)
     if not tests.is_dir() or not any(tests.glob("test_*.py")):
         raise UsageError(f"unknown assignment '{assignment_id}' "
                          f"(this folder has checks for: {', '.join(known) or 'none'})")
-    data: dict = {}
+    data: dict[str, Any] = {}
     toml_path = tests / "assignment.toml"
     if toml_path.is_file():
         try:
@@ -91,14 +101,17 @@ def template_assignment(root: Path, assignment_id: str) -> Assignment:
             raise ConfigError(f"{toml_path}: {exc}") from None
     limit_names = {f.name for f in fields(Limits)}
     limits = Limits(**{k: v for k, v in data.get("limits", {}).items() if k in limit_names})
+    submitted = parse_submit(data.get("submit", "neural_network.py"), toml_path)
     return Assignment(id=assignment_id, title=str(data.get("title", assignment_id)),
-                      submit=str(data.get("submit", "neural_network.py")),
+                      submit=submitted[-1], also_submit=submitted[:-1],
                       functions=tuple(str(f) for f in data.get("functions", ())),
                       points={}, limits=limits, root=tests)
 
 
-def student_file(folder: Path, submit: str) -> Path:
+def student_file(folder: Path, submit: str, also: tuple[str, ...] = ()) -> Path:
     """The file to check in ``folder``: ``submit``, else the one notebook.
+
+    ``also``: the other files the assignment submits (never taken for ``submit``).
 
     Raises:
         UsageError: ``submit`` is missing; names the misnamed file when there is one.
@@ -107,7 +120,8 @@ def student_file(folder: Path, submit: str) -> Path:
     if target.is_file():
         return target
     others = sorted(p.name for p in folder.glob("*.py")
-                    if p.name not in ("conftest.py", "setup.py") and not p.name.startswith("."))
+                    if p.name not in ("conftest.py", "setup.py", *also)
+                    and not p.name.startswith("."))
     if len(others) == 1:
         raise UsageError(f"no {submit} in {folder}: found '{others[0]}' — rename it to "
                          f"{submit}")
@@ -137,13 +151,56 @@ def _mapped(result: SubmissionResult, folder: Path) -> SubmissionResult:
                    output=fix(result.output))
 
 
-def self_check(path: Path, *, assignment_id: str = "toolkit", course: Path | None = None,
+def default_assignment(known: list[str]) -> str:
+    """The assignment ``dlgrade check`` runs without ``-a``: ``toolkit`` when the
+    course has one, else the course's only assignment.
+
+    Raises:
+        UsageError: neither exists: ``-a`` is needed.
+    """
+    if DEFAULT_ASSIGNMENT in known or not known:
+        return DEFAULT_ASSIGNMENT
+    if len(known) == 1:
+        return known[0]
+    raise UsageError(f"which assignment? pass -a with one of: {', '.join(known)}")
+
+
+def template_assignments(root: Path) -> list[str]:
+    """The assignments of a student template: its ``tests/<id>/`` folders with checks."""
+    return sorted(p.name for p in (root / "tests").iterdir()
+                  if p.is_dir() and any(p.glob("test_*.py")))
+
+
+def with_other_files(sub: Submission, assignment: Assignment, folder: Path) -> list[Path]:
+    """Add the files the assignment submits beside its graded one to ``sub``.
+
+    Returns:
+        The paths read, in ``submit`` order.
+
+    Raises:
+        UsageError: one of them is not in ``folder``.
+    """
+    read: list[Path] = []
+    for name in assignment.also_submit:
+        path = folder / name
+        if not path.is_file():
+            together = " and ".join(assignment.submit_files)
+            raise UsageError(f"no {name} in {folder}: assignment '{assignment.id}' checks "
+                             f"{together} together ({assignment.submit} imports from "
+                             f"{name}); put your {name} beside it")
+        sub.files[name] = path.read_text(encoding="utf-8", errors="replace")
+        read.append(path.resolve())
+    return read
+
+
+def self_check(path: Path, *, assignment_id: str | None = None, course: Path | None = None,
                sandbox: str = "auto") -> SelfCheck:
     """Run the public checks of ``assignment_id`` on the student's file.
 
     Args:
         path: the student's file, or a folder of (or below) the student template.
-        assignment_id: which assignment's public checks to run.
+        assignment_id: which assignment's public checks to run (default:
+            :func:`default_assignment`).
         course: a course root to take the checks from (instructors).
         sandbox: the sandbox mode to run the student's code in.
 
@@ -152,6 +209,9 @@ def self_check(path: Path, *, assignment_id: str = "toolkit", course: Path | Non
     """
     folder = path.resolve() if path.is_dir() else path.resolve().parent
     root, kind = (course.resolve(), "course") if course is not None else find_root(folder)
+    if assignment_id is None:
+        assignment_id = default_assignment(list_assignments(root) if kind == "course"
+                                           else template_assignments(root))
     if kind == "course":
         if assignment_id not in list_assignments(root):
             raise UsageError(f"unknown assignment '{assignment_id}' "
@@ -164,12 +224,15 @@ def self_check(path: Path, *, assignment_id: str = "toolkit", course: Path | Non
         if path.is_dir():
             folder = root  # the student's file lives at the top of the template
     # the student's own file: a link to it is fine here (grading refuses links)
-    target = (path if path.is_file() else student_file(folder, assignment.submit)).resolve()
+    found = path if path.is_file() else student_file(folder, assignment.submit,
+                                                     assignment.also_submit)
+    target = found.resolve()
     sub = read_entry(target, entry=assignment.submit, assignment=assignment.id)
     sub.student = os.environ.get("USER", "you")
+    others = with_other_files(sub, assignment, target.parent) if sub.kind == "py" else []
     from autograder.selfcheck.quickrun import run_public_checks
 
     result, protections = run_public_checks(assignment, sub, files, sandbox_mode=sandbox)
     return SelfCheck(result=_mapped(result, target.parent), assignment=assignment.id,
                      title=assignment.title, protections=protections, file=target,
-                     functions=assignment.functions)
+                     functions=assignment.functions, files=(*others, target))

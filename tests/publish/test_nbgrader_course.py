@@ -123,7 +123,7 @@ def test_notebook_runs_the_same_checks_as_the_grader(activations_nb: Any, repo: 
 
 
 # discovered, not listed: a new assignment is guarded the moment it exists
-@pytest.mark.parametrize("assignment", list_assignments(Path(__file__).resolve().parents[1]))
+@pytest.mark.parametrize("assignment", list_assignments(Path(__file__).resolve().parents[2]))
 def test_every_assignment_notebook_gives_the_reference_full_marks(repo: Path,
                                                                   assignment: str) -> None:
     loaded = load_assignment(repo, assignment)

@@ -29,7 +29,7 @@ from autograder.publish.template import (
 from autograder.publish.nbgrader_course import split_solution
 from autograder.grading.plugin import check_id
 
-COURSE = Path(__file__).resolve().parents[1]
+COURSE = Path(__file__).resolve().parents[2]
 TEMPLATE = COURSE / "student_template"
 CACHES = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 # Run pytest with dlgrade made unimportable: the template must not need it.

@@ -17,7 +17,7 @@ import pytest
 
 from autograder.authoring.lint import run_cells
 
-GUIDE = Path(__file__).resolve().parent.parent / "docs" / "authoring.md"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "authoring.md"
 STEP = re.compile(r"<!-- guide: (create|append) (\S+) -->\n```\w*\n(.*?)```", re.S)
 POINTS = {"relu_derivative": 5.0, "sigmoid_derivative": 6.0}
 
@@ -52,7 +52,11 @@ def course(tmp_path_factory: pytest.TempPathFactory, repo: Path) -> Path:
     return root
 
 
-def test_lint_catches_the_cross_function_call_the_guide_warns_about(course: Path) -> None:
+def test_a_cross_function_call_is_defined_in_the_notebook(course: Path) -> None:
+    # the guide says the reference could call sigmoid: the notebook then defines it too
+    from autograder.course.assignment import load_assignment
+    from autograder.publish.nbgrader_deps import notebook_code
+
     solution = course / "solutions" / "neural_network.py"
     text = solution.read_text()
     calling = text.replace("    s = 1.0 / (1.0 + np.exp(-np.clip(Z, -500, 500)))  # clip: no "
@@ -61,12 +65,14 @@ def test_lint_catches_the_cross_function_call_the_guide_warns_about(course: Path
     solution.write_text(calling)
     try:
         run = dlgrade("lint", "-a", "derivatives", cwd=course)
+        code = notebook_code(course, load_assignment(course, "derivatives"))
     finally:
         solution.write_text(text)
-    quoted = [line.strip() for line in GUIDE.read_text().splitlines()
-              if line.startswith("    assignments/derivatives/")]
+    assert list(code.dependencies) == ["sigmoid"]
+    # before the guide's `dlgrade generate`, the stale template is the only problem
     assert run.returncode == 2
-    assert quoted and quoted[0] in run.stdout.splitlines(), run.stdout
+    assert all("run `dlgrade generate`" in line for line in run.stdout.splitlines()), run.stdout
+    assert "It could: in\nthe file students hand in" in GUIDE.read_text()
 
 
 def test_the_guide_walk_through(course: Path, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from hint_rules import fix_given_away, solution_expressions
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = REPO / "assignments"
 CHECK_FILES = sorted(ASSIGNMENTS.glob("*/public/test_*.py")) + sorted(
     ASSIGNMENTS.glob("*/hidden/test_*.py"))

@@ -23,7 +23,7 @@ from autograder.runtime.checkrun import (
 )
 from autograder.sandbox import helpers
 
-COURSE = Path(__file__).resolve().parents[1]
+COURSE = Path(__file__).resolve().parents[2]
 RUNTIME = COURSE / "autograder" / "runtime"
 SHIPPED = ("checkrun.py", "template_conftest.py", "nbsetup.py")
 
