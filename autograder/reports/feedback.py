@@ -146,9 +146,20 @@ def by_function(checks: list[CheckResult]) -> dict[str, list[CheckResult]]:
     return {f: groups[f] for f in [*lost, *(f for f in groups if f not in lost)]}
 
 
+def problem_title(result: SubmissionResult) -> str:
+    """What went wrong before any check could run, said to the student."""
+    if result.status == Status.INVALID:
+        return "Your submission could not be used"
+    if result.status == Status.GRADER_ERROR:
+        return "The grader failed on your submission (not your fault)"
+    return "Your file could not be loaded"
+
+
 def headline(result: SubmissionResult, checks: list[CheckResult]) -> str:
     """One encouraging sentence about where the student stands."""
     todo = sum(c.outcome != PASSED for c in checks)
+    if result.error and result.status == Status.GRADER_ERROR:
+        return "Your work was not graded yet: your instructor will grade it again."
     if result.error:
         return "Fix the problem below first: every check needs your file."
     if not checks:
@@ -183,8 +194,7 @@ def feedback_markdown(result: SubmissionResult, checks: list[CheckResult], *, ti
         lines.append(f"({late})")
     lines += ["", headline(result, checks), ""]
     if result.error:
-        problem = ("Your submission could not be used" if result.status == Status.INVALID
-                   else "Your file could not be loaded")
+        problem = problem_title(result)
         lines += [f"> **{problem}.** Every check needs it, so none could pass.", "",
                   fence(clean(result.error)), ""]
     if result.cell_errors:
@@ -255,8 +265,7 @@ def feedback_html(result: SubmissionResult, checks: list[CheckResult], *, title:
              f'<p class="late">{esc(late)}</p>' if late else "",
              f"<p>{esc(headline(result, checks))}</p></header>"]
     if result.error:
-        problem = ("Your submission could not be used" if result.status == Status.INVALID
-                   else "Your file could not be loaded")
+        problem = problem_title(result)
         parts.append(f'<section class="alert"><h2>{problem}</h2><p>Every check needs it, '
                      f'so none could pass.</p><pre>{esc(result.error)}</pre></section>')
     if result.cell_errors:

@@ -34,6 +34,9 @@ from autograder.results import GRADER_ERROR, PASSED, CheckResult, Status, Submis
 PROBLEM_LABELS: dict[str, str] = {Status.INVALID: "invalid", Status.LOAD_FAILED: "failed to load",
                                   Status.GRADER_ERROR: "grader error"}
 GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_published"}
+# what results.json's output says before the reason a file was not graded
+ERROR_PREFIX: dict[str, str] = {Status.INVALID: "Invalid submission: ",
+                Status.GRADER_ERROR: "Not graded, because the grader failed (not your fault): "}
 # appended to the contract columns (student, checks..., total, max_total) of grades.csv
 EXTRA_COLUMNS = ["entry", "raw_total", "late_penalty_percent", "days_late", "submitted_at",
                  "late_status"]
@@ -79,8 +82,8 @@ def gradescope_results(result: SubmissionResult, checks: list[CheckResult]) -> d
     if late:
         output.append(late[0].upper() + late[1:] + ".")
     if result.error:
-        output.append(("Invalid submission: " if result.status == Status.INVALID
-                       else "Your file could not be loaded: ") + result.error)
+        output.append(ERROR_PREFIX.get(result.status, "Your file could not be loaded: ")
+                      + result.error)
     grader_errors = [c.check for c in checks if c.outcome == GRADER_ERROR]
     if grader_errors:
         output.append(f"{len(grader_errors)} check(s) hit a grader error (not your fault).")

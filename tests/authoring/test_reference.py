@@ -36,8 +36,10 @@ def test_the_reference_gets_full_marks(repo: Path, assignment_id: str) -> None:
     assert problems == []
 
     # the sandbox: every check the grader collects runs, passes and gives its points
+    files = {name: (repo / "solutions" / name).read_text(encoding="utf-8")
+             for name in assignment.also_submit}  # the files the graded one imports
     result = grade(repo, assignment_id,
-                   [Submission("reference", "py", files={assignment.submit: reference})])[
+                   [Submission("reference", "py", files={**files, assignment.submit: reference})])[
         "reference"]
     assert result.status == "graded", result.error
     assert sorted(c.check for c in result.checks) == sorted(c.spec.id for c in located)

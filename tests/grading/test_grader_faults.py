@@ -161,3 +161,12 @@ def test_a_grading_process_that_dies(course: Path) -> None:
         "d": ("grader_error", "not graded: every grading process failed", 0)}
     assert extra["a"]["grader_errors"] == []
     assert all(len(extra[s]["grader_errors"]) == 19 for s in "bcd")  # every check listed
+    # what the students read says it was the grader, not them
+    output = json.loads((out / "b" / "results.json").read_text())["output"]
+    assert ("Not graded, because the grader failed (not your fault): the grading process "
+            "failed: it exited") in output
+    assert "could not be loaded" not in output
+    feedback = (out / "b" / "feedback.md").read_text()
+    assert "The grader failed on your submission (not your fault)" in feedback
+    assert "your instructor will grade it again" in feedback
+    assert "could not be loaded" not in feedback

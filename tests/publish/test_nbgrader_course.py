@@ -124,11 +124,10 @@ def test_notebook_runs_the_same_checks_as_the_grader(activations_nb: Any, repo: 
 
 # discovered, not listed: a new assignment is guarded the moment it exists
 @pytest.mark.parametrize("assignment", list_assignments(Path(__file__).resolve().parents[2]))
-def test_every_assignment_notebook_gives_the_reference_full_marks(repo: Path,
-                                                                  assignment: str) -> None:
+def test_every_assignment_notebook_gives_stubs_nothing(repo: Path, assignment: str) -> None:
+    # (that the reference gets full marks in it: tests/authoring/test_reference.py)
     loaded = load_assignment(repo, assignment)
     nb = build_notebook(repo, loaded)
-    assert run_notebook(nb) == {f"test_{f}": p for f, p in loaded.points.items()}
     # stubs (what nbgrader hands out) earn nothing
     stubs = {f: f"def {f}(*args, **kwargs):\n    raise NotImplementedError()\n"
              for f in loaded.functions}
