@@ -126,7 +126,7 @@ def run_session(*, assignment: Assignment, submissions: Iterable[Submission],
         if zygotes[-1].proc.poll() is not None:  # the zygote died: start a new one
             zygotes.append(open_sandbox(job=job, mode=SandboxMode(sandbox_mode)))
         return SandboxRunner(zygotes[-1], files=sub.files, spec=sub.spec(module),
-                             limits=assignment.limits)
+                             limits=assignment.limits, expected=assignment.submit_files)
 
     def collected(specs: list[CheckSpec]) -> None:
         if hidden:

@@ -15,6 +15,7 @@ place are changed in the caller's arrays too, exceptions become
 
 from __future__ import annotations
 
+import re
 import time
 import types
 from typing import Any, Protocol
@@ -101,9 +102,10 @@ class SandboxRunner:
     """
 
     def __init__(self, zygote: Zygote, *, files: dict[str, str], spec: dict[str, Any],
-                 limits: Limits) -> None:
+                 limits: Limits, expected: tuple[str, ...] = ()) -> None:
         self.zygote = zygote
         self.files = files
+        self.expected = expected  # every file the assignment takes (submit = [...])
         self.spec = spec
         self.limits = limits
         self.restarts = 0
@@ -179,12 +181,23 @@ class SandboxRunner:
         if isinstance(error, dict):
             where = f" ({error.get('where')})" if error.get("where") else ""
             self.import_error = (f"your file could not be loaded: {error.get('type')}: "
-                                 f"{error.get('message')}{where}")
+                                 f"{error.get('message')}{where}{self._missing_file(error)}")
             self._collect(worker)
             raise StudentError(self.import_error, kind="import")
         if not self.cell_errors and isinstance(ready.get("cells"), list):
             self.cell_errors = [c for c in ready["cells"] if isinstance(c, dict)]
         return worker
+
+    def _missing_file(self, error: dict[str, Any]) -> str:
+        """What to add when the code imports a file the assignment takes but the
+        submission lacks (``from neural_network import relu`` without that file)."""
+        missing = re.fullmatch(r"No module named '(\w+)'", str(error.get("message", "")))
+        name = f"{missing.group(1)}.py" if missing else ""
+        if error.get("type") != "ModuleNotFoundError" or name not in self.expected \
+                or name in self.files:
+            return ""
+        return (f". This assignment takes {' and '.join(self.expected)}: hand them in "
+                f"together (one folder or one zip).")
 
     def prefetch(self) -> None:
         """Fork the worker now; it loads the code while the grader does other work."""

@@ -168,7 +168,8 @@ def test_grade_two_file_submissions(course: Path, tmp_path: Path) -> None:
     lone = tests("lone")["forward_mlp_small_example"]["output"]
     assert lone == ("your file could not be loaded: ModuleNotFoundError: No module named "
                     "'neural_network' (mlp.py, line 14: from neural_network import relu, "
-                    "softmax)")
+                    "softmax). This assignment takes neural_network.py and mlp.py: hand them "
+                    "in together (one folder or one zip).")
 
 
 def _env(home: Path) -> dict[str, str]:
