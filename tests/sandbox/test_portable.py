@@ -38,7 +38,7 @@ from autograder.grading.student import SandboxRunner
 from autograder.course.submission import read_entry
 
 pytestmark = pytest.mark.slow
-SIMULATE = Path(__file__).with_name("simulate_platform.py")
+SIMULATE = Path(__file__).resolve().parents[1] / "simulate_platform.py"
 
 
 SANDBOX_LINE = re.compile(r"^Your code ran in the '[\w-]+' sandbox\.$", re.MULTILINE)

@@ -16,7 +16,13 @@ all beside an honest student and a classmate:
   filter below), ``--sandbox landlock`` forced;
 * ``container``: as root inside a seccomp filter that refuses ``unshare``,
   ``setns``, ``clone`` with namespace flags and mounts, as Docker's default
-  profile does (auto must pick landlock, with an unprivileged uid).
+  profile does (auto must pick landlock, with an unprivileged uid);
+* ``basic``: as root, ``--sandbox basic`` forced. Basic isolates nothing (its
+  report says so), so it is attacked only where it makes promises: a score
+  cannot be faked, nothing hangs, crashes and floods are contained, and no
+  process is left. The attacks on isolation (:data:`NEEDS_ISOLATION`: reading
+  or writing files, the network, killing every pid in sight) are not run in
+  it: as root they would harm the machine, which is what basic warns about.
 
 Then, for each mode and attack: the batch completed; the attacked function
 lost points; every other function scored exactly what the honest student
@@ -56,7 +62,7 @@ from typing import Iterator
 import pytest
 from sandbox_users import ensure_test_user, python_paths, traversable
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ATTACKS = sorted((REPO / "tests" / "attacks").glob("*.py"))
 ASSIGNMENT = "toolkit" if (REPO / "assignments" / "toolkit").is_dir() else "activations"
 SECCOMP = REPO / "autograder" / "sandbox" / "seccomp.py"
@@ -74,7 +80,22 @@ MODES: dict[str, tuple[bool, list[str], str, list[str], list[str]]] = {
                  ["missing: PID namespace", "missing: size-capped tmpfs"]),
     "container": (False, [], "landlock", LANDLOCK_LAYERS + ["unprivileged uid"],
                   ["missing: PID namespace", "missing: size-capped tmpfs"]),
+    "basic": (False, ["--sandbox", "basic"], "basic", ["private temp working directory",
+                                                       "no new privileges"],
+              ["missing: file isolation", "missing: network isolation",
+               "missing: PID namespace", "missing: seccomp filter", "missing: Landlock",
+               "missing: unprivileged uid"]),
 }
+# attacks on what only isolation prevents: basic mode promises none of it
+NEEDS_ISOLATION = {"exec_reference", "home_bashrc", "kill_parent", "read_classmates",
+                   "read_course_files", "read_solutions_and_hidden", "socket_localhost",
+                   "tcp_listening_port", "write_classmate"}
+
+
+def attacks_for(mode: str) -> list[Path]:
+    """The attacks ``mode`` promises to withstand."""
+    return [a for a in ATTACKS if mode != "basic" or a.stem not in NEEDS_ISOLATION]
+
 
 pytestmark = [
     pytest.mark.slow,
@@ -165,7 +186,8 @@ def reap_leftovers(found: list[str]) -> None:
             os.waitpid(pid, 0)
 
 
-def build_class(base: Path, listener: Listener, instructor: pwd.struct_passwd) -> dict:
+def build_class(base: Path, listener: Listener, instructor: pwd.struct_passwd,
+                attacks: list[Path]) -> dict:
     subs = base / "submissions"
     subs.mkdir()
     reference = (REPO / "solutions" / "neural_network.py").read_text()
@@ -173,7 +195,7 @@ def build_class(base: Path, listener: Listener, instructor: pwd.struct_passwd) -
         (subs / name).mkdir()
         (subs / name / "neural_network.py").write_text(reference)
     classmate = subs / "zz_classmate" / "neural_network.py"
-    for attack in ATTACKS:
+    for attack in attacks:
         code = (attack.read_text().replace("@COURSE@", str(REPO))
                 .replace("@CLASSMATE@", str(classmate)).replace("@SUBMISSIONS@", str(subs))
                 .replace("@INSTRUCTOR_HOME@", instructor.pw_dir)
@@ -192,7 +214,7 @@ def attack_run(request: pytest.FixtureRequest) -> Iterator[dict]:
     bashrc_before = bashrc.read_bytes() if bashrc.exists() else None
     base = Path(tempfile.mkdtemp(prefix=f"attacks-{mode}-"))
     listener = Listener()
-    made = build_class(base, listener, instructor)
+    made = build_class(base, listener, instructor, attacks_for(mode))
     out = base / "out"
     tmp = base / "tmp"  # the run's TMPDIR: private worker folders go there
     tmp.mkdir()
@@ -273,6 +295,8 @@ def test_honest_students_get_full_marks(attack_run: dict) -> None:
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.stem for a in ATTACKS])
 def test_attack_gains_nothing(attack_run: dict, attack: Path) -> None:
+    if attack not in attacks_for(attack_run["mode"]):
+        pytest.skip(f"{attack_run['mode']} mode does not isolate: {attack.stem} is not run")
     honest = scores(attack_run["out"], "aa_honest")
     attacked = scores(attack_run["out"], f"attack_{attack.stem}")
     assert attacked.keys() == honest.keys(), "every check is listed for every student"
