@@ -12,6 +12,9 @@ all beside an honest student and a classmate:
 
 * ``namespaces``: as root (auto picks namespaces);
 * ``userns``: as an ordinary user the test creates (auto picks userns);
+* ``userns-root``: as root, ``--sandbox userns`` forced (root of a user
+  namespace mapped to root: the seccomp filter and the private root must hold
+  without the uid drop);
 * ``landlock``: as that ordinary user with namespaces refused (the seccomp
   filter below), ``--sandbox landlock`` forced;
 * ``container``: as root inside a seccomp filter that refuses ``unshare``,
@@ -76,6 +79,8 @@ LANDLOCK_LAYERS = ["Landlock (ABI", "seccomp: no network sockets", "no new privi
 MODES: dict[str, tuple[bool, list[str], str, list[str], list[str]]] = {
     "namespaces": (False, [], "namespaces", NAMESPACE_LAYERS + ["unprivileged uid"], []),
     "userns": (True, [], "userns", NAMESPACE_LAYERS + ["user namespace"], []),
+    "userns-root": (False, ["--sandbox", "userns"], "userns",
+                    NAMESPACE_LAYERS + ["user namespace"], []),
     "landlock": (True, ["--sandbox", "landlock"], "landlock", LANDLOCK_LAYERS,
                  ["missing: PID namespace", "missing: size-capped tmpfs"]),
     "container": (False, [], "landlock", LANDLOCK_LAYERS + ["unprivileged uid"],
@@ -86,6 +91,11 @@ MODES: dict[str, tuple[bool, list[str], str, list[str], list[str]]] = {
                "missing: PID namespace", "missing: seccomp filter", "missing: Landlock",
                "missing: unprivileged uid"]),
 }
+# attacks whose score cannot tell, in that mode, the harm from a harmless look-alike:
+# root of a user namespace owns its private root, where /root exists (it holds the
+# bind of Python under /root) and a /root/.bashrc it writes is its own. The real one
+# is compared byte for byte (test_instructor_home_untouched) instead.
+SCORE_BLIND = {"userns-root": {"home_bashrc"}}
 # attacks on what only isolation prevents: basic mode promises none of it
 NEEDS_ISOLATION = {"exec_reference", "home_bashrc", "kill_parent", "read_classmates",
                    "read_course_files", "read_solutions_and_hidden", "socket_localhost",
@@ -309,6 +319,8 @@ def test_attack_gains_nothing(attack_run: dict, attack: Path) -> None:
             lost[function] += top - score
         else:  # other functions score exactly as without the attack
             assert score == honest[check][1], f"{check} changed: {score} vs {honest[check][1]}"
+    if attack.stem in SCORE_BLIND.get(attack_run["mode"], set()):
+        return  # the other functions were checked above; the harm is checked directly
     for function, points in lost.items():
         if function != "*" and any(f == function for f, _, _ in honest.values()):
             assert points > 0, f"the attack on {function} lost no points"
