@@ -235,3 +235,22 @@ def test_forced_namespace_mode_in_a_container_is_refused(mode: str) -> None:
               else "needs root") if mode == "namespaces" else \
         "this kernel does not allow user namespaces"
     assert answer == {"mode": "", "why_not": f"{mode}: {reason}"}
+
+
+def test_the_zygote_side_loads_no_dlgrade_module() -> None:
+    """zygote.py and every file it loads run beside student code: none may
+    import dlgrade (which is importable here, so an import would succeed)."""
+    code = ("import importlib.util, sys\n"
+            f"spec = importlib.util.spec_from_file_location('_z', {str(SANDBOX / 'zygote.py')!r})\n"
+            "module = importlib.util.module_from_spec(spec)\n"
+            "spec.loader.exec_module(module)\n"
+            "print(sorted(n for n in sys.modules if n.startswith('autograder')))\n"
+            "print(sorted(n for n in sys.modules if n.startswith('_dlgrade_')))\n")
+    proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                          timeout=60, cwd="/")
+    assert proc.returncode == 0, proc.stderr
+    dlgrade_modules, siblings = proc.stdout.splitlines()
+    assert dlgrade_modules == "[]"
+    assert siblings == str(sorted(f"_dlgrade_{n}" for n in (
+        "children", "codec", "helpers", "jail", "landlock", "libc", "seccomp", "selection",
+        "worker")))
