@@ -215,9 +215,31 @@ def build_class(base: Path, listener: Listener, instructor: pwd.struct_passwd,
     return {"subs": subs, "classmate": classmate, "reference": reference}
 
 
+RUNS: dict[str, dict] = {}  # mode -> its graded run (each mode is graded once)
+
+
+def run_attacks(mode: str) -> dict:
+    """The class graded in ``mode`` (graded on first use, then kept for the module)."""
+    if mode not in RUNS:
+        RUNS[mode] = grade_class_in(mode)
+    return RUNS[mode]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_runs() -> Iterator[None]:
+    yield
+    for run in RUNS.values():
+        shutil.rmtree(run["base"], ignore_errors=True)
+    RUNS.clear()
+
+
 @pytest.fixture(scope="module", params=list(MODES))
-def attack_run(request: pytest.FixtureRequest) -> Iterator[dict]:
-    mode = request.param
+def attack_run(request: pytest.FixtureRequest) -> dict:
+    return run_attacks(request.param)
+
+
+def grade_class_in(mode: str) -> dict:
+    """Build the class, grade it in ``mode`` and record every trace of harm."""
     as_user, extra, expected, layers, missing = MODES[mode]
     instructor = ensure_test_user() if as_user else pwd.getpwuid(os.getuid())
     bashrc = Path(instructor.pw_dir) / ".bashrc"
@@ -264,11 +286,10 @@ def attack_run(request: pytest.FixtureRequest) -> Iterator[dict]:
             bashrc.unlink()
         else:
             bashrc.write_bytes(bashrc_before)
-    yield {"mode": mode, "expected": expected, "layers": layers, "missing": missing,
+    return {"mode": mode, "expected": expected, "layers": layers, "missing": missing,
            "proc": proc, "out": out, "listener": listener, "leftovers": leftovers,
            "user_procs": user_procs, "bashrc_changed": bashrc_after != bashrc_before,
-           "left_in_tmp": sorted(os.listdir(tmp)), **made}
-    shutil.rmtree(base, ignore_errors=True)
+           "left_in_tmp": sorted(os.listdir(tmp)), "base": base, **made}
 
 
 def _owner(pid: str) -> int:
@@ -303,10 +324,10 @@ def test_honest_students_get_full_marks(attack_run: dict) -> None:
         assert all(score == top for _, score, top in graded.values()), (student, graded)
 
 
-@pytest.mark.parametrize("attack", ATTACKS, ids=[a.stem for a in ATTACKS])
-def test_attack_gains_nothing(attack_run: dict, attack: Path) -> None:
-    if attack not in attacks_for(attack_run["mode"]):
-        pytest.skip(f"{attack_run['mode']} mode does not isolate: {attack.stem} is not run")
+@pytest.mark.parametrize(("mode", "attack"), [(m, a) for m in MODES for a in attacks_for(m)],
+                         ids=[f"{m}-{a.stem}" for m in MODES for a in attacks_for(m)])
+def test_attack_gains_nothing(mode: str, attack: Path) -> None:
+    attack_run = run_attacks(mode)
     honest = scores(attack_run["out"], "aa_honest")
     attacked = scores(attack_run["out"], f"attack_{attack.stem}")
     assert attacked.keys() == honest.keys(), "every check is listed for every student"
