@@ -45,24 +45,22 @@ under /tmp, owned by that user.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import grp
 import json
 import os
 import pwd
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+from attack_support import (Listener, children_of_this_process, owner, reap_ended_children,
+                            reap_leftovers)
 from sandbox_users import ensure_test_user, python_paths, traversable
 
 REPO = Path(__file__).resolve().parents[2]
@@ -118,82 +116,6 @@ def header_targets(path: Path) -> set[str]:
     first = path.read_text().splitlines()[0]
     assert first.startswith("# target:"), f"{path.name} must start with '# target: ...'"
     return set(first.split(":", 1)[1].split())
-
-
-class Listener:
-    """A TCP server on every address of the machine that records what reaches it."""
-
-    def __init__(self) -> None:
-        if socket.has_dualstack_ipv6():
-            self.sock = socket.create_server(("", 0), family=socket.AF_INET6,
-                                             dualstack_ipv6=True)
-        else:
-            self.sock = socket.create_server(("0.0.0.0", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.received: list[bytes] = []
-        self.stop = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self) -> None:
-        while not self.stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.settimeout(1)
-                try:
-                    self.received.append(conn.recv(1 << 16) or b"<connected>")
-                except OSError:
-                    self.received.append(b"<connected>")
-
-    def close(self) -> None:
-        self.stop = True
-        self.thread.join()
-        self.sock.close()
-
-
-def children_of_this_process() -> list[str]:
-    """Live processes re-parented to this (subreaper) test process."""
-    me, found = str(os.getpid()), []
-    for entry in os.listdir("/proc"):
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if entry.isdigit() and fields[1] == me and fields[0] != "Z":
-            found.append(f"{entry} {stat[:60]}")
-    return found
-
-
-def reap_ended_children() -> None:
-    """Reap the children of this (subreaper) process that have already exited.
-
-    A process the grader started and that ended after its own parent (the
-    sandbox probe's short-lived helpers, say) is re-parented here as a zombie:
-    it runs nothing, but it would still be listed under its uid until reaped."""
-    me = str(os.getpid())
-    for entry in os.listdir("/proc"):
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if entry.isdigit() and fields[1] == me and fields[0] == "Z":
-            try:
-                os.waitpid(int(entry), os.WNOHANG)
-            except ChildProcessError:
-                pass
-
-
-def reap_leftovers(found: list[str]) -> None:
-    for line in found:
-        pid = int(line.split()[0])
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
 
 
 def build_class(base: Path, listener: Listener, instructor: pwd.struct_passwd,
@@ -279,7 +201,7 @@ def grade_class_in(mode: str) -> dict:
     user_procs = []
     if as_user:
         user_procs = [e for e in os.listdir("/proc") if e.isdigit()
-                      and _owner(e) == instructor.pw_uid]
+                      and owner(e) == instructor.pw_uid]
     bashrc_after = bashrc.read_bytes() if bashrc.exists() else None
     if bashrc_after != bashrc_before:  # never leave the harm behind
         if bashrc_before is None:
@@ -290,13 +212,6 @@ def grade_class_in(mode: str) -> dict:
            "proc": proc, "out": out, "listener": listener, "leftovers": leftovers,
            "user_procs": user_procs, "bashrc_changed": bashrc_after != bashrc_before,
            "left_in_tmp": sorted(os.listdir(tmp)), "base": base, **made}
-
-
-def _owner(pid: str) -> int:
-    try:
-        return os.stat(f"/proc/{pid}").st_uid
-    except OSError:
-        return -1
 
 
 def scores(out: Path, student: str) -> dict[str, tuple[str, float, float]]:
