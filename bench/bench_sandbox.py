@@ -54,7 +54,7 @@ def load_zygote_module():  # type: ignore[no-untyped-def]
 def setup_cost(children: int) -> dict[str, float]:
     """Median microseconds for Landlock and for seccomp, each in a fresh child."""
     zygote = load_zygote_module()
-    zygote.prepare_layers("landlock")  # as the zygote does before forking
+    zygote.jail.prepare_layers("landlock")  # as the zygote does before forking
     home = tempfile.mkdtemp(prefix="bench-home-")
     times: dict[str, list[float]] = {"landlock": [], "seccomp": []}
     for _ in range(children):
@@ -62,9 +62,9 @@ def setup_cost(children: int) -> dict[str, float]:
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            zygote.prctl(zygote.PR_SET_NO_NEW_PRIVS, 1)
+            zygote.libc.prctl(zygote.libc.PR_SET_NO_NEW_PRIVS, 1)
             t0 = time.perf_counter()
-            zygote.confine(home)
+            zygote.jail.confine(home)
             t1 = time.perf_counter()
             zygote.seccomp.worker_filter()
             t2 = time.perf_counter()

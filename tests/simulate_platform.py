@@ -1,6 +1,6 @@
 """Run ``dlgrade check`` as if on macOS or Windows, on this Linux machine.
 
-Not a test module: ``tests/test_portable.py`` runs it in a fresh interpreter,
+Not a test module: ``tests/sandbox/test_portable.py`` runs it in a fresh interpreter,
 so that everything patched here is real and dies with that process.
 
     python simulate_platform.py trusted PLATFORM REPORT_DIR -- CHECK_ARGS...

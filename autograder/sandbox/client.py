@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import asdict
-from typing import IO, Any
+from typing import IO, Any, Sequence
 
 from autograder.course.limits import Limits
 from autograder.errors import SETUP_FAILED, SandboxError, SandboxUnavailable, WorkerGone
@@ -47,9 +47,9 @@ class Zygote:
         self.uid = BASE_UID + job if os.geteuid() == 0 else None
         self.proc, self.sock, self._log = adopt(job=job, mode=SandboxMode(mode).value)
         self.sock.settimeout(60)
-        self._hello: dict | None = None  # read lazily: the zygote warms up meanwhile
+        self._hello: dict[str, Any] | None = None  # read lazily: the zygote warms up meanwhile
 
-    def _greeting(self) -> dict:
+    def _greeting(self) -> dict[str, Any]:
         if self._hello is None:
             try:
                 self._hello = codec.decode(codec.recv_frame(self.sock))
@@ -81,16 +81,19 @@ class Zygote:
         self._log.seek(0)
         return self._log.read()[-1500:].decode(errors="replace")
 
-    def _request(self, message: dict, fds: list[int] = ()) -> dict:  # type: ignore[assignment]
+    def _request(self, message: dict[str, Any],
+                 fds: Sequence[int] = ()) -> dict[str, Any]:
         self._greeting()
         try:
             socket.send_fds(self.sock, [b"R"], list(fds))
             codec.send_frame(self.sock, codec.encode(message))
-            return codec.decode(codec.recv_frame(self.sock))
+            reply: dict[str, Any] = codec.decode(codec.recv_frame(self.sock))
+            return reply
         except (EOFError, OSError, codec.WireError) as exc:
             raise SandboxError(f"lost the sandbox zygote: {exc}; {self.log_tail()}") from None
 
-    def spawn(self, *, files: dict[str, str], spec: dict, limits: Limits) -> "Worker":
+    def spawn(self, *, files: dict[str, str], spec: dict[str, Any],
+              limits: Limits) -> "Worker":
         ours, theirs = socket.socketpair()
         out_file = tempfile.TemporaryFile(prefix="dlgrade-output-")
         try:
@@ -103,7 +106,7 @@ class Zygote:
             theirs.close()
         return Worker(self, reply["pid"], ours, out_file, limits)
 
-    def kill(self, pid: int, *, grace: float = 0.0) -> dict:
+    def kill(self, pid: int, *, grace: float = 0.0) -> dict[str, Any]:
         """Kill a worker's whole tree (after ``grace`` s) and return how it ended."""
         return self._request({"op": "kill", "pid": pid, "grace": grace})
 
@@ -115,7 +118,7 @@ class Zygote:
         except OSError as exc:
             raise SandboxError(f"lost the sandbox zygote: {exc}; {self.log_tail()}") from None
 
-    def reap(self, pid: int) -> dict:
+    def reap(self, pid: int) -> dict[str, Any]:
         return self._request({"op": "reap", "pid": pid})
 
     def close(self) -> None:
@@ -186,18 +189,20 @@ class Worker:
 
     # -- public
 
-    def wait_ready(self) -> dict:
-        return self._recv(self.limits.import_timeout)
+    def wait_ready(self) -> dict[str, Any]:
+        ready: dict[str, Any] = self._recv(self.limits.import_timeout)
+        return ready
 
-    def call(self, message: dict, encode_fn: Any) -> dict:
+    def call(self, message: dict[str, Any], encode_fn: Any) -> dict[str, Any]:
         try:
             self.sock.settimeout(self.limits.call_timeout)
             codec.send_frame(self.sock, codec.encode(message, encode_fn))
         except OSError:
             self._die(None)
-        return self._recv(self.limits.call_timeout)
+        reply: dict[str, Any] = self._recv(self.limits.call_timeout)
+        return reply
 
-    def kill(self, *, wait: bool = True, grace: float = 0.0) -> dict:
+    def kill(self, *, wait: bool = True, grace: float = 0.0) -> dict[str, Any]:
         """Kill the worker's tree; with ``wait``, return how it ended."""
         if not self.alive:
             return {}
@@ -206,7 +211,7 @@ class Worker:
             self.sock.close()
         except OSError:
             pass
-        status: dict = {}
+        status: dict[str, Any] = {}
         if wait:
             status = self.zygote.kill(self.pid, grace=grace)
         else:
@@ -228,7 +233,7 @@ class Worker:
         return text
 
 
-def describe_exit(status: dict) -> str:
+def describe_exit(status: dict[str, Any]) -> str:
     """Say in a student's words how a worker ended."""
     sig = status.get("signal")
     if sig:

@@ -141,9 +141,11 @@ def npy_array(blob: bytes) -> np.ndarray:
             dtype, shape, count = parsed
             if count * dtype.itemsize != len(blob) - 10 - hlen:
                 raise WireError("array data does not match its header")
-            return np.frombuffer(blob, dtype=dtype, count=count,
-                                 offset=10 + hlen).reshape(shape).copy()
-    return np.load(io.BytesIO(blob), allow_pickle=False)
+            fast: np.ndarray = np.frombuffer(blob, dtype=dtype, count=count,
+                                             offset=10 + hlen).reshape(shape).copy()
+            return fast
+    loaded: np.ndarray = np.load(io.BytesIO(blob), allow_pickle=False)
+    return loaded
 
 
 def _plain_scalar(value: Any) -> Any:

@@ -21,7 +21,7 @@ _STARTED: dict[tuple[int, str], "Launched"] = {}
 
 
 class Launched(NamedTuple):
-    proc: subprocess.Popen
+    proc: subprocess.Popen[bytes]
     sock: socket.socket
     log: IO[bytes]
 

@@ -20,6 +20,7 @@ import socket
 import sys
 import traceback
 import types
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SETUP_FAILED = 71  # as in client.py: the trusted side reports a grader error
@@ -47,7 +48,7 @@ def quiet_crashes() -> None:
         pass
 
 
-def set_limits(limits: dict) -> None:
+def set_limits(limits: dict[str, Any]) -> None:
     """rlimits where the platform has them (Linux, macOS; not Windows)."""
     if sys.platform == "win32":
         return

@@ -27,7 +27,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-from typing import Iterable
+from typing import Any, Iterable
 
 PR_SET_NO_NEW_PRIVS = 38
 PR_GET_SECCOMP = 21
@@ -129,7 +129,7 @@ def supported() -> bool:
     """Can this kernel and architecture take our filter?"""
     if arch() not in ARCHES:
         return False
-    return _libc.prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0
+    return bool(_libc.prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0)
 
 
 def syscalls() -> dict[str, int]:
@@ -160,7 +160,7 @@ def assemble(denied: Iterable[str], *, unix_only: bool, no_new_namespaces: bool,
     """
     audit_arch, _ = ARCHES[arch()]
     numbers = syscalls()
-    prog: list[list] = []  # [code, jt, jf, k]; jumps hold label names until resolved
+    prog: list[list[Any]] = []  # [code, jt, jf, k]; jumps hold label names until resolved
     labels: dict[str, int] = {}
 
     def op(code: int, k: int = 0, jt: object = 0, jf: object = 0) -> None:

@@ -15,6 +15,7 @@ import socket
 import sys
 import traceback
 import types
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -49,7 +50,7 @@ def strip_magics(source: str) -> str:
     return "\n".join(out)
 
 
-def describe_exception(exc: BaseException) -> dict:
+def describe_exception(exc: BaseException) -> dict[str, Any]:
     """A short, plain description of an exception raised by student code."""
     where = ""
     home = os.getcwd()
@@ -77,7 +78,7 @@ def raising_function(exc: BaseException) -> str:
     return ""
 
 
-def load_student(spec: dict) -> tuple[dict, dict]:
+def load_student(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run the student's code. Returns (namespace, ready message)."""
     # the global generators start from the same state for every student, so a function
     # that draws from them unseeded (np.random.permutation to shuffle, say) gets the
@@ -85,13 +86,13 @@ def load_student(spec: dict) -> tuple[dict, dict]:
     np.random.seed(0)
     random.seed(0)
     module_name = spec["module"]
-    namespace: dict = {"__name__": module_name, "__builtins__": __builtins__}
+    namespace: dict[str, Any] = {"__name__": module_name, "__builtins__": __builtins__}
     module = types.ModuleType(module_name)
     module.__dict__.update(namespace)
     namespace = module.__dict__
     sys.modules[module_name] = module
     sys.path.insert(0, os.getcwd())
-    ready: dict = {"op": "ready", "import_error": None, "cells": []}
+    ready: dict[str, Any] = {"op": "ready", "import_error": None, "cells": []}
     if spec["kind"] == "py":
         filename = os.path.join(os.getcwd(), spec["entry"])
         module.__file__ = filename
@@ -115,8 +116,9 @@ def load_student(spec: dict) -> tuple[dict, dict]:
     return namespace, ready
 
 
-def serve(sock: socket.socket, namespace: dict) -> None:
-    def resolve(ref: str):
+def serve(sock: socket.socket, namespace: dict[str, Any]) -> None:
+    """Answer calls from the grader until it hangs up (then end the process)."""
+    def resolve(ref: str) -> Any:
         origin, _, name = ref.partition(":")
         if origin == "helper" and name in helpers.HELPERS:
             return helpers.HELPERS[name]
@@ -160,7 +162,7 @@ def serve(sock: socket.socket, namespace: dict) -> None:
         codec.send_frame(sock, frame)
 
 
-def _arrays_in(args: list, kwargs: dict):
+def _arrays_in(args: list[Any], kwargs: dict[str, Any]) -> Iterator[tuple[list[Any], Any]]:
     """Yield (path, array) for arrays passed directly or inside a dict/list."""
     for i, value in enumerate(args):
         yield from _walk(["a", i], value)
@@ -168,7 +170,7 @@ def _arrays_in(args: list, kwargs: dict):
         yield from _walk(["k", key], value)
 
 
-def _walk(path: list, value):
+def _walk(path: list[Any], value: Any) -> Iterator[tuple[list[Any], Any]]:
     if isinstance(value, np.ndarray):
         yield path, value
     elif isinstance(value, dict):
@@ -179,11 +181,11 @@ def _walk(path: list, value):
             yield from _walk(path + [i], inner)
 
 
-def _snapshot(args: list, kwargs: dict) -> list:
+def _snapshot(args: list[Any], kwargs: dict[str, Any]) -> list[Any]:
     return [(path, arr, arr.tobytes()) for path, arr in _arrays_in(args, kwargs)]
 
 
-def _mutations(before: list, args: list, kwargs: dict) -> list:
+def _mutations(before: list[Any], args: list[Any], kwargs: dict[str, Any]) -> list[Any]:
     """[path, new value] of every array argument changed in place, or replaced
     inside a dict or list the caller passed (params["W"] = ...)."""
     changed = []

@@ -12,11 +12,20 @@ all beside an honest student and a classmate:
 
 * ``namespaces``: as root (auto picks namespaces);
 * ``userns``: as an ordinary user the test creates (auto picks userns);
+* ``userns-root``: as root, ``--sandbox userns`` forced (root of a user
+  namespace mapped to root: the seccomp filter and the private root must hold
+  without the uid drop);
 * ``landlock``: as that ordinary user with namespaces refused (the seccomp
   filter below), ``--sandbox landlock`` forced;
 * ``container``: as root inside a seccomp filter that refuses ``unshare``,
   ``setns``, ``clone`` with namespace flags and mounts, as Docker's default
-  profile does (auto must pick landlock, with an unprivileged uid).
+  profile does (auto must pick landlock, with an unprivileged uid);
+* ``basic``: as root, ``--sandbox basic`` forced. Basic isolates nothing (its
+  report says so), so it is attacked only where it makes promises: a score
+  cannot be faked, nothing hangs, crashes and floods are contained, and no
+  process is left. The attacks on isolation (:data:`NEEDS_ISOLATION`: reading
+  or writing files, the network, killing every pid in sight) are not run in
+  it: as root they would harm the machine, which is what basic warns about.
 
 Then, for each mode and attack: the batch completed; the attacked function
 lost points; every other function scored exactly what the honest student
@@ -36,27 +45,25 @@ under /tmp, owned by that user.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import grp
 import json
 import os
 import pwd
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+from attack_support import (Listener, children_of_this_process, owner, reap_ended_children,
+                            reap_leftovers)
 from sandbox_users import ensure_test_user, python_paths, traversable
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ATTACKS = sorted((REPO / "tests" / "attacks").glob("*.py"))
 ASSIGNMENT = "toolkit" if (REPO / "assignments" / "toolkit").is_dir() else "activations"
 SECCOMP = REPO / "autograder" / "sandbox" / "seccomp.py"
@@ -70,11 +77,33 @@ LANDLOCK_LAYERS = ["Landlock (ABI", "seccomp: no network sockets", "no new privi
 MODES: dict[str, tuple[bool, list[str], str, list[str], list[str]]] = {
     "namespaces": (False, [], "namespaces", NAMESPACE_LAYERS + ["unprivileged uid"], []),
     "userns": (True, [], "userns", NAMESPACE_LAYERS + ["user namespace"], []),
+    "userns-root": (False, ["--sandbox", "userns"], "userns",
+                    NAMESPACE_LAYERS + ["user namespace"], []),
     "landlock": (True, ["--sandbox", "landlock"], "landlock", LANDLOCK_LAYERS,
                  ["missing: PID namespace", "missing: size-capped tmpfs"]),
     "container": (False, [], "landlock", LANDLOCK_LAYERS + ["unprivileged uid"],
                   ["missing: PID namespace", "missing: size-capped tmpfs"]),
+    "basic": (False, ["--sandbox", "basic"], "basic", ["private temp working directory",
+                                                       "no new privileges"],
+              ["missing: file isolation", "missing: network isolation",
+               "missing: PID namespace", "missing: seccomp filter", "missing: Landlock",
+               "missing: unprivileged uid"]),
 }
+# attacks whose score cannot tell, in that mode, the harm from a harmless look-alike:
+# root of a user namespace owns its private root, where /root exists (it holds the
+# bind of Python under /root) and a /root/.bashrc it writes is its own. The real one
+# is compared byte for byte (test_instructor_home_untouched) instead.
+SCORE_BLIND = {"userns-root": {"home_bashrc"}}
+# attacks on what only isolation prevents: basic mode promises none of it
+NEEDS_ISOLATION = {"exec_reference", "home_bashrc", "kill_parent", "read_classmates",
+                   "read_course_files", "read_solutions_and_hidden", "socket_localhost",
+                   "tcp_listening_port", "write_classmate"}
+
+
+def attacks_for(mode: str) -> list[Path]:
+    """The attacks ``mode`` promises to withstand."""
+    return [a for a in ATTACKS if mode != "basic" or a.stem not in NEEDS_ISOLATION]
+
 
 pytestmark = [
     pytest.mark.slow,
@@ -89,83 +118,8 @@ def header_targets(path: Path) -> set[str]:
     return set(first.split(":", 1)[1].split())
 
 
-class Listener:
-    """A TCP server on every address of the machine that records what reaches it."""
-
-    def __init__(self) -> None:
-        if socket.has_dualstack_ipv6():
-            self.sock = socket.create_server(("", 0), family=socket.AF_INET6,
-                                             dualstack_ipv6=True)
-        else:
-            self.sock = socket.create_server(("0.0.0.0", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.received: list[bytes] = []
-        self.stop = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self) -> None:
-        while not self.stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.settimeout(1)
-                try:
-                    self.received.append(conn.recv(1 << 16) or b"<connected>")
-                except OSError:
-                    self.received.append(b"<connected>")
-
-    def close(self) -> None:
-        self.stop = True
-        self.thread.join()
-        self.sock.close()
-
-
-def children_of_this_process() -> list[str]:
-    """Live processes re-parented to this (subreaper) test process."""
-    me, found = str(os.getpid()), []
-    for entry in os.listdir("/proc"):
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if entry.isdigit() and fields[1] == me and fields[0] != "Z":
-            found.append(f"{entry} {stat[:60]}")
-    return found
-
-
-def reap_ended_children() -> None:
-    """Reap the children of this (subreaper) process that have already exited.
-
-    A process the grader started and that ended after its own parent (the
-    sandbox probe's short-lived helpers, say) is re-parented here as a zombie:
-    it runs nothing, but it would still be listed under its uid until reaped."""
-    me = str(os.getpid())
-    for entry in os.listdir("/proc"):
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if entry.isdigit() and fields[1] == me and fields[0] == "Z":
-            try:
-                os.waitpid(int(entry), os.WNOHANG)
-            except ChildProcessError:
-                pass
-
-
-def reap_leftovers(found: list[str]) -> None:
-    for line in found:
-        pid = int(line.split()[0])
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-
-
-def build_class(base: Path, listener: Listener, instructor: pwd.struct_passwd) -> dict:
+def build_class(base: Path, listener: Listener, instructor: pwd.struct_passwd,
+                attacks: list[Path]) -> dict:
     subs = base / "submissions"
     subs.mkdir()
     reference = (REPO / "solutions" / "neural_network.py").read_text()
@@ -173,7 +127,7 @@ def build_class(base: Path, listener: Listener, instructor: pwd.struct_passwd) -
         (subs / name).mkdir()
         (subs / name / "neural_network.py").write_text(reference)
     classmate = subs / "zz_classmate" / "neural_network.py"
-    for attack in ATTACKS:
+    for attack in attacks:
         code = (attack.read_text().replace("@COURSE@", str(REPO))
                 .replace("@CLASSMATE@", str(classmate)).replace("@SUBMISSIONS@", str(subs))
                 .replace("@INSTRUCTOR_HOME@", instructor.pw_dir)
@@ -183,16 +137,38 @@ def build_class(base: Path, listener: Listener, instructor: pwd.struct_passwd) -
     return {"subs": subs, "classmate": classmate, "reference": reference}
 
 
+RUNS: dict[str, dict] = {}  # mode -> its graded run (each mode is graded once)
+
+
+def run_attacks(mode: str) -> dict:
+    """The class graded in ``mode`` (graded on first use, then kept for the module)."""
+    if mode not in RUNS:
+        RUNS[mode] = grade_class_in(mode)
+    return RUNS[mode]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_runs() -> Iterator[None]:
+    yield
+    for run in RUNS.values():
+        shutil.rmtree(run["base"], ignore_errors=True)
+    RUNS.clear()
+
+
 @pytest.fixture(scope="module", params=list(MODES))
-def attack_run(request: pytest.FixtureRequest) -> Iterator[dict]:
-    mode = request.param
+def attack_run(request: pytest.FixtureRequest) -> dict:
+    return run_attacks(request.param)
+
+
+def grade_class_in(mode: str) -> dict:
+    """Build the class, grade it in ``mode`` and record every trace of harm."""
     as_user, extra, expected, layers, missing = MODES[mode]
     instructor = ensure_test_user() if as_user else pwd.getpwuid(os.getuid())
     bashrc = Path(instructor.pw_dir) / ".bashrc"
     bashrc_before = bashrc.read_bytes() if bashrc.exists() else None
     base = Path(tempfile.mkdtemp(prefix=f"attacks-{mode}-"))
     listener = Listener()
-    made = build_class(base, listener, instructor)
+    made = build_class(base, listener, instructor, attacks_for(mode))
     out = base / "out"
     tmp = base / "tmp"  # the run's TMPDIR: private worker folders go there
     tmp.mkdir()
@@ -225,25 +201,17 @@ def attack_run(request: pytest.FixtureRequest) -> Iterator[dict]:
     user_procs = []
     if as_user:
         user_procs = [e for e in os.listdir("/proc") if e.isdigit()
-                      and _owner(e) == instructor.pw_uid]
+                      and owner(e) == instructor.pw_uid]
     bashrc_after = bashrc.read_bytes() if bashrc.exists() else None
     if bashrc_after != bashrc_before:  # never leave the harm behind
         if bashrc_before is None:
             bashrc.unlink()
         else:
             bashrc.write_bytes(bashrc_before)
-    yield {"mode": mode, "expected": expected, "layers": layers, "missing": missing,
+    return {"mode": mode, "expected": expected, "layers": layers, "missing": missing,
            "proc": proc, "out": out, "listener": listener, "leftovers": leftovers,
            "user_procs": user_procs, "bashrc_changed": bashrc_after != bashrc_before,
-           "left_in_tmp": sorted(os.listdir(tmp)), **made}
-    shutil.rmtree(base, ignore_errors=True)
-
-
-def _owner(pid: str) -> int:
-    try:
-        return os.stat(f"/proc/{pid}").st_uid
-    except OSError:
-        return -1
+           "left_in_tmp": sorted(os.listdir(tmp)), "base": base, **made}
 
 
 def scores(out: Path, student: str) -> dict[str, tuple[str, float, float]]:
@@ -271,8 +239,10 @@ def test_honest_students_get_full_marks(attack_run: dict) -> None:
         assert all(score == top for _, score, top in graded.values()), (student, graded)
 
 
-@pytest.mark.parametrize("attack", ATTACKS, ids=[a.stem for a in ATTACKS])
-def test_attack_gains_nothing(attack_run: dict, attack: Path) -> None:
+@pytest.mark.parametrize(("mode", "attack"), [(m, a) for m in MODES for a in attacks_for(m)],
+                         ids=[f"{m}-{a.stem}" for m in MODES for a in attacks_for(m)])
+def test_attack_gains_nothing(mode: str, attack: Path) -> None:
+    attack_run = run_attacks(mode)
     honest = scores(attack_run["out"], "aa_honest")
     attacked = scores(attack_run["out"], f"attack_{attack.stem}")
     assert attacked.keys() == honest.keys(), "every check is listed for every student"
@@ -285,6 +255,8 @@ def test_attack_gains_nothing(attack_run: dict, attack: Path) -> None:
             lost[function] += top - score
         else:  # other functions score exactly as without the attack
             assert score == honest[check][1], f"{check} changed: {score} vs {honest[check][1]}"
+    if attack.stem in SCORE_BLIND.get(attack_run["mode"], set()):
+        return  # the other functions were checked above; the harm is checked directly
     for function, points in lost.items():
         if function != "*" and any(f == function for f, _, _ in honest.values()):
             assert points > 0, f"the attack on {function} lost no points"
