@@ -9,17 +9,27 @@ hidden ones between ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``, one
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 
 from autograder.errors import ConfigError
 from autograder.runtime.checkrun import FIXTURES
 
-if TYPE_CHECKING:
-    from autograder.publish.nbgrader_course import CheckCase
-
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+@dataclass(frozen=True)
+class CheckCase:
+    """One collected check (one parametrize case), as a test cell runs it."""
+
+    id: str  # e.g. "softmax_matches_definition[4x10]"
+    test: str  # the test function's name
+    function: str  # the toolkit function (first tag)
+    points: float
+    hidden: bool
+    file: Path
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def _segment(lines: list[str], node: ast.stmt, *, decorators: bool) -> str:

@@ -29,7 +29,6 @@ nbformat are imported only inside functions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ from autograder.errors import ConfigError
 from autograder.grading.collection import check_id, collect, spec_of
 from autograder.results import CheckSpec
 from autograder.publish.nbgrader_cells import (
+    CheckCase,
     BEGIN_HIDDEN,
     END_HIDDEN,
     split_check_file,
@@ -50,7 +50,7 @@ from autograder.publish.nbgrader_cells import (
 )
 from autograder.publish.nbgrader_deps import notebook_code
 
-__all__ = ["BEGIN_HIDDEN", "BEGIN_SOLUTION", "END_HIDDEN", "END_SOLUTION", "SOLUTION_FILE",
+__all__ = ["BEGIN_HIDDEN", "BEGIN_SOLUTION", "CheckCase", "END_HIDDEN", "END_SOLUTION", "SOLUTION_FILE",
            "Toolkit", "build_notebook", "collect_checks", "init_course", "split_check_file",
            "split_solution", "test_cell_source"]
 
@@ -58,19 +58,6 @@ ENGINE = Path(__file__).resolve().parents[1]  # the autograder package
 SOLUTION_FILE = Path(SOLUTIONS_DIR) / "neural_network.py"
 DEFAULT_COURSE_ID = "dl-numpy"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
-
-
-@dataclass(frozen=True)
-class CheckCase:
-    """One collected check (one parametrize case), as a test cell runs it."""
-
-    id: str  # e.g. "softmax_matches_definition[4x10]"
-    test: str  # the test function's name
-    function: str  # the toolkit function (first tag)
-    points: float
-    hidden: bool
-    file: Path
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- collection

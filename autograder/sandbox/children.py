@@ -22,7 +22,7 @@ def _sibling(name: str, filename: str) -> Any:
 
 libc = _sibling("_dlgrade_libc", "libc.py")
 jail = _sibling("_dlgrade_jail", "jail.py")
-SETUP_FAILED = 71  # as in autograder/errors.py (this file cannot import it): the worker could not be set up (a grader fault)
+SETUP_FAILED = 71  # as in autograder/errors.py (not importable here): a grader fault
 # what a forked worker runs: (request, its socket fd, its output fd, mode, base folder)
 ChildMain = Callable[[dict[str, Any], int, int, str, str], NoReturn]
 

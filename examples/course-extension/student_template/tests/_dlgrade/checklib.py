@@ -20,7 +20,7 @@ that plain ``pytest`` works there without dlgrade installed.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, cast
 
 import numpy as np
 
@@ -96,7 +96,7 @@ def close_mask(actual: np.ndarray, expected: np.ndarray, *, rtol: float,
     a = actual.astype(float, copy=False)
     with np.errstate(invalid="ignore", over="ignore"):
         within = np.abs(a - expected) <= atol + rtol * np.abs(expected)
-        return (within & np.isfinite(expected)) | (a == expected)
+        return cast(np.ndarray, (within & np.isfinite(expected)) | (a == expected))
 
 
 class Expect:
@@ -165,7 +165,7 @@ class Expect:
         if shape is not None and value.shape != tuple(shape):
             self.fail(f"{what} should have shape {tuple(shape)}, but it has shape "
                       f"{value.shape}.", fn=fn, args=args, got=value)
-        return value
+        return cast(np.ndarray, value)
 
     def scalar(self, value: Any, *, what: str, fn: str | None = None,
                args: Sequence[Any] = ()) -> float:

@@ -35,34 +35,37 @@ def squared_error(y_pred: Any, y: Any) -> np.floating:
     scalar (not a Python float), so student code may call ``.item()`` or
     ``.copy()`` on it as it could on the course's own losses.
     """
-    return np.mean((np.asarray(y_pred) - np.asarray(y)) ** 2)
+    loss: np.floating = np.mean((np.asarray(y_pred) - np.asarray(y)) ** 2)
+    return loss
 
 
 def log_loss(A: Any, y: Any) -> np.floating:
     """Binary cross-entropy with a 1e-15 guard (for passing as loss_fn), a NumPy
     floating scalar like the course's binary_cross_entropy."""
     A = np.asarray(A, dtype=float)
-    return -np.mean(y * np.log(A + 1e-15) + (1 - y) * np.log(1 - A + 1e-15))
+    loss: np.floating = -np.mean(y * np.log(A + 1e-15) + (1 - y) * np.log(1 - A + 1e-15))
+    return loss
 
 
 def quartic_error(y_pred: Any, y: Any) -> np.floating:
     """Mean fourth power of the error: a strongly curved loss (a NumPy floating
     scalar, like the course's losses)."""
-    return np.mean((np.asarray(y_pred) - np.asarray(y)) ** 4)
+    loss: np.floating = np.mean((np.asarray(y_pred) - np.asarray(y)) ** 4)
+    return loss
 
 
-def linear_forward(X: Any, params: dict) -> Any:
+def linear_forward(X: Any, params: dict[str, Any]) -> Any:
     """X @ params["W"] + params["b"] (for passing as forward_fn)."""
     return X @ params["W"] + params["b"]
 
 
-def logistic_forward(X: Any, params: dict) -> Any:
+def logistic_forward(X: Any, params: dict[str, Any]) -> Any:
     """logistic(X @ W + b): the perceptron's forward pass (for passing as forward_fn
     together with log_loss, a loss that is not symmetric in its arguments)."""
     return logistic(X @ params["W"] + params["b"])
 
 
-def tanh_forward(X: Any, params: dict) -> Any:
+def tanh_forward(X: Any, params: dict[str, Any]) -> Any:
     """tanh(X @ W + b): a non-linear forward pass (for passing as forward_fn)."""
     return np.tanh(X @ params["W"] + params["b"])
 
