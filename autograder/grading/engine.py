@@ -17,7 +17,8 @@ from autograder.errors import UsageError
 from autograder.gradebook import Gradebook
 from autograder.options import GradeOptions
 from autograder.grading.backend import Backend
-from autograder.grading.interrupt import GradingInterrupted, defer_signals, interruptible
+from autograder.errors import GradingInterrupted
+from autograder.grading.interrupt import defer_signals, interruptible
 from autograder.grading.late import LateSummary, assess_class
 # re-exported for the CLI
 from autograder.grading.late import parse_late_policy as parse_late_policy

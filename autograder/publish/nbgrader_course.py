@@ -51,8 +51,8 @@ from autograder.publish.nbgrader_cells import (
 from autograder.publish.nbgrader_deps import notebook_code
 
 __all__ = ["BEGIN_HIDDEN", "BEGIN_SOLUTION", "CheckCase", "END_HIDDEN", "END_SOLUTION",
-           "SOLUTION_FILE", "Toolkit", "build_notebook", "collect_checks", "init_course", "split_check_file",
-           "split_solution", "test_cell_source"]
+           "SOLUTION_FILE", "Toolkit", "build_notebook", "collect_checks", "init_course",
+           "split_check_file", "split_solution", "test_cell_source"]
 
 ENGINE = Path(__file__).resolve().parents[1]  # the autograder package
 SOLUTION_FILE = Path(SOLUTIONS_DIR) / "neural_network.py"

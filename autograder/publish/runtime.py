@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.grading.engine import GradeOptions, grade
+from autograder.grading.engine import grade
+from autograder.options import GradeOptions
 from autograder.publish.bundle import COURSE_DIR, SANDBOX_MODE, read_config
 from autograder.reports.writer import student_dir
 from autograder.results import SubmissionResult

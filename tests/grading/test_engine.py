@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.engine import GradeOptions, grade, parse_late_policy, parse_timestamp
+from autograder.grading.engine import grade, parse_late_policy, parse_timestamp
+from autograder.options import GradeOptions
 from autograder.errors import UsageError
 from autograder.grading.late import read_times
 

@@ -103,7 +103,8 @@ def test_a_class_inside_the_python_installation_is_refused(
         repo: Path, reference_source: str, tmp_path: Path) -> None:
     """Student code may read the Python installation in every mode, so a class
     kept inside it would not be hidden: grading stops with one line."""
-    from autograder.grading.engine import GradeOptions, grade
+    from autograder.grading.engine import grade
+    from autograder.options import GradeOptions
     from autograder.errors import UsageError
 
     inside = Path(tempfile.mkdtemp(prefix="dlgrade-test-class-", dir=sys.prefix))
