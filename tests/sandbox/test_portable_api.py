@@ -21,7 +21,7 @@ from autograder.sandbox import portable as portable_sandbox
 from autograder.sandbox.portable import PortableZygote
 from autograder.grading.session import run_session
 from autograder.grading.student import SandboxRunner
-from autograder.course.submission import read_entry
+from autograder.course.entry import read_entry
 
 pytestmark = pytest.mark.slow
 
