@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from autograder.authoring.mutants import Mutant, callers
-from autograder.authoring.problems import SOLUTIONS_DIR
+from autograder.authoring.problems import REFERENCE, SOLUTIONS_DIR
 from autograder.course.assignment import Assignment, list_assignments, load_assignment
+from autograder.errors import ConfigError
 
 PER_MUTANT_TIMEOUT = 30.0  # seconds; a mutant's checks take well under one
 MEMORY_LIMIT = 2 * 1024 ** 3  # address space of a batch process
@@ -36,6 +37,16 @@ def check_functions(assignment: Assignment, function: str, source: str) -> list[
     if function not in assignment.functions:
         return []
     return [function, *callers(source, function, assignment.functions)]
+
+
+def _require_full_marks(assignment_id: str, result: dict[str, Any]) -> None:
+    """The unmutated reference must keep full marks where its mutants are graded;
+    otherwise every mutant would count as killed and the report would prove nothing."""
+    if result["status"] != "graded" or result["score"] < result["max"] or result["failed"]:
+        failed = ", ".join(result["failed"][:3]) or result["status"]
+        raise ConfigError(f"mutation analysis of '{assignment_id}': the unmutated reference "
+                          f"does not get full marks when graded for it (failing: {failed}), so "
+                          "no mutant could be judged")
 
 
 def _limit_memory() -> None:
@@ -80,6 +91,9 @@ def _run_batch(course: Path, assignment_id: str, functions: list[str], mutants: 
             while b"\n" in buffer:
                 line, buffer = buffer.split(b"\n", 1)
                 result = json.loads(line)
+                if result["id"] == REFERENCE:
+                    _require_full_marks(assignment_id, result)
+                    continue
                 done = next(m for m in pending if m.id == result["id"])
                 pending.remove(done)
                 yield done.id, result

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from autograder.authoring.problems import SOLUTIONS_DIR
+from autograder.authoring.problems import SOLUTIONS_DIR, REFERENCE
 from autograder.course.assignment import load_assignment
 
 
@@ -45,10 +45,15 @@ def main() -> None:
                               "failed": failed}) + "\n")
         out.flush()
 
-    others = {name: (Path(job["course"]) / SOLUTIONS_DIR / name).read_text(encoding="utf-8")
+    solutions = Path(job["course"]) / SOLUTIONS_DIR
+    others = {name: (solutions / name).read_text(encoding="utf-8")
               for name in assignment.also_submit}  # the files the mutated one imports
-    subs = (Submission(m["id"], "py", files={**others, assignment.submit: m["code"]})
-            for m in job["mutants"])
+    # the unmutated reference first: the control that proves the runner grades this
+    # assignment at all (see mutant_grading.REFERENCE)
+    reference = (solutions / assignment.submit).read_text(encoding="utf-8")
+    code = [(REFERENCE, reference), *((m["id"], m["code"]) for m in job["mutants"])]
+    subs = (Submission(name, "py", files={**others, assignment.submit: text},
+                       entry=assignment.submit) for name, text in code)
     try:
         run_session(assignment=subset, submissions=subs, sandbox_mode="none",
                     check_files=files, emit=emit)

@@ -14,6 +14,7 @@ from pathlib import Path
 from autograder.results import CheckSpec
 
 SOLUTIONS_DIR = "solutions"
+REFERENCE = "__reference__"  # the unmutated control graded before every batch of mutants
 TEMPLATE_DIR = "student_template"
 VISIBILITIES = ("public", "hidden")
 

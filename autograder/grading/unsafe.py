@@ -11,12 +11,38 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import types
+from collections.abc import Iterator
 from typing import Any
 
 from autograder.course.submission import Submission
 from autograder.grading.student import LocalRunner
 from autograder.runtime.checkrun import StudentError
+
+
+@contextlib.contextmanager
+def _siblings(sub: Submission) -> Iterator[None]:
+    """The submission's other ``.py`` files importable by name while its entry
+    loads (``from neural_network import relu`` in ``mlp.py``), then forgotten."""
+    saved: dict[str, types.ModuleType | None] = {}
+    try:
+        for name, source in sub.files.items():
+            if name == sub.entry or not name.endswith(".py") or "/" in name:
+                continue
+            stem = name[:-3]
+            saved[stem] = sys.modules.get(stem)
+            module = types.ModuleType(stem)
+            module.__file__ = name
+            sys.modules[stem] = module
+            exec(compile(source, name, "exec"), module.__dict__)
+        yield
+    finally:
+        for stem, previous in saved.items():
+            if previous is None:
+                sys.modules.pop(stem, None)
+            else:
+                sys.modules[stem] = previous
 
 
 class UnsafeLocalRunner(LocalRunner):
@@ -31,13 +57,19 @@ class UnsafeLocalRunner(LocalRunner):
         self.events: list[str] = []
         sources = sub.cells if sub.kind == "notebook" else [sub.files.get(sub.entry, "")]
         with contextlib.redirect_stdout(io.StringIO()):
-            for index, source in enumerate(sources):
-                try:
-                    exec(compile(source, f"<cell {index + 1}>", "exec"), module.__dict__)
-                except Exception as exc:  # noqa: BLE001
-                    if sub.kind != "notebook":
-                        self.import_error = f"{type(exc).__name__}: {exc}"
-                    self.cell_errors.append({"cell": index + 1, "type": type(exc).__name__})
+            try:
+                with _siblings(sub):
+                    for index, source in enumerate(sources):
+                        try:
+                            exec(compile(source, f"<cell {index + 1}>", "exec"),
+                                 module.__dict__)
+                        except Exception as exc:  # noqa: BLE001
+                            if sub.kind != "notebook":
+                                self.import_error = f"{type(exc).__name__}: {exc}"
+                            self.cell_errors.append({"cell": index + 1,
+                                                     "type": type(exc).__name__})
+            except Exception as exc:  # noqa: BLE001 - a sibling file that does not load
+                self.import_error = f"{type(exc).__name__}: {exc}"
         super().__init__(module)
 
     def start(self) -> None:
