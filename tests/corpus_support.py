@@ -48,7 +48,7 @@ class Entry:
     def submission(self, reference: str, submit: str) -> Submission:
         """The reference with this snippet appended, as the file ``submit``."""
         text = f"{reference}\n\n# ---- student snippet ----\n{self.source}"
-        return Submission(self.name, "py", files={submit: text})
+        return Submission(self.name, "py", files={submit: text}, entry=submit)
 
 
 def read_entry(path: Path) -> Entry:

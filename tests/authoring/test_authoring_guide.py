@@ -217,10 +217,6 @@ def test_the_guide_prove_step(course: Path) -> None:
     assert lines[41] == "    s = sigmoid(Z)"
 
 
-@pytest.mark.xfail(strict=True, reason="lint --prove grades the mutants of a several-file "
-                   "assignment with UnsafeLocalRunner, which runs only Submission.entry "
-                   "(neural_network.py): the mutated file never runs and every mutant "
-                   "counts as killed")
 def test_the_guide_equivalent_mutants(course: Path) -> None:
     # step 7's variant: sigmoid computed inline on line 42 leaves seven equivalent mutants
     text = GUIDE.read_text()

@@ -74,6 +74,23 @@ def test_lint_and_the_mutation_report(course: Path) -> None:
     assert committed[:-1] == lines[:-1]
 
 
+def test_prove_refuses_when_the_reference_itself_fails(course: Path) -> None:
+    """The unmutated reference is graded first, the way its mutants are: if it
+    loses points there (here: a reference that forgets b1), no mutant can be
+    judged, and prove says so instead of counting every mutant as killed."""
+    solution = course / "solutions" / "mlp.py"
+    right = 'hidden = relu(X @ params["W1"] + params["b1"])'
+    assert right in solution.read_text()
+    solution.write_text(solution.read_text().replace(right, 'hidden = relu(X @ params["W1"])'))
+    run = dlgrade("lint", "--quick", "--prove", "-a", "mlp", cwd=course)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stderr.startswith("dlgrade: error: mutation analysis of 'mlp': the unmutated "
+                                 "reference does not get full marks when graded for it "
+                                 "(failing: forward_mlp_bias_before_relu")
+    assert run.stderr.endswith("so no mutant could be judged\n")
+    assert "Traceback" not in run.stderr and "mutants of" not in run.stdout
+
+
 @pytest.mark.slow
 def test_generate_then_check_the_template(course: Path) -> None:
     shutil.rmtree(course / "student_template")
