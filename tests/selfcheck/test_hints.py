@@ -4,7 +4,7 @@ second level (``hint=``), shown by ``dlgrade check --hints``. And the checks
 released to students never quote the reference solution's code.
 
 The rule itself is in tests/hint_rules.py; here it is applied to every message
-in the course's sources (tests/test_discrimination.py applies it to every
+in the course's sources (tests/authoring/test_discrimination.py applies it to every
 message real buggy submissions get).
 """
 
