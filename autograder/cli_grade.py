@@ -74,7 +74,8 @@ def grade(submissions: Path, assignment: str, out: Path, jobs: int | None, timeo
     SIGTERM stops, keeps every finished student and exits 130; the same
     command then resumes. One run at a time per OUT (OUT/.dlgrade.lock).
     """
-    from autograder.grading.engine import grade as run_grade, parse_late_policy
+    from autograder.grading.engine import grade as run_grade
+    from autograder.grading.late import parse_late_policy
 
     if not submissions.is_dir():
         raise UsageError(f"'{submissions}' is not a folder of submissions")

@@ -20,9 +20,6 @@ from autograder.grading.backend import Backend
 from autograder.errors import GradingInterrupted
 from autograder.grading.interrupt import defer_signals, interruptible
 from autograder.grading.late import LateSummary, assess_class
-# re-exported for the CLI
-from autograder.grading.late import parse_late_policy as parse_late_policy
-from autograder.grading.late import parse_timestamp as parse_timestamp
 from autograder.grading.limits_probe import LimitsProbe
 from autograder.reports.writer import ReportWriter
 from autograder.grading.runlock import RunLock

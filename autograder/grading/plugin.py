@@ -32,11 +32,11 @@ from _pytest.runner import runtestprotocol
 
 from autograder import checklib
 from autograder.grading.collection import Collector, spec_of
-from autograder.grading.collection import check_id as check_id  # re-exported for tests
+from autograder.grading.collection import check_id
 from autograder.grading.diagnosis import Diagnoser
 from autograder.grading.student import Runner, Student
 from autograder.results import CheckResult
-from autograder.results import CheckSpec as CheckSpec  # re-exported for tests
+from autograder.results import CheckSpec
 from autograder.runtime import checkrun
 from autograder.runtime.checkrun import FAILED, GRADER_ERROR, PASSED
 from autograder.sandbox import helpers as helper_module

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.engine import grade, parse_late_policy, parse_timestamp
+from autograder.grading.engine import grade
 from autograder.options import GradeOptions
 from autograder.errors import UsageError
-from autograder.grading.late import read_times
+from autograder.grading.late import parse_late_policy, parse_timestamp, read_times
 
 
 def test_parse_timestamps_of_nbgrader_and_iso() -> None:

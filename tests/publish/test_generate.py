@@ -27,7 +27,7 @@ from autograder.publish.template import (
     template_files,
 )
 from autograder.publish.nbgrader_course import split_solution
-from autograder.grading.plugin import check_id
+from autograder.grading.collection import check_id
 
 COURSE = Path(__file__).resolve().parents[2]
 TEMPLATE = COURSE / "student_template"

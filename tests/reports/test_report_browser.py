@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.grading.plugin import CheckSpec
+from autograder.results import CheckSpec
 from autograder.reports.charts import BAR, COLORS
 from autograder.reports.writer import ReportWriter
 from autograder.results import CheckResult, SubmissionResult

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course.assignment import find_course, load_assignment
-from autograder.grading.plugin import CheckSpec
+from autograder.results import CheckSpec
 from autograder.reports.summary import SORT_SCRIPT
 from autograder.reports.stats import Summary
 from autograder.reports.writer import ReportWriter, student_dir
