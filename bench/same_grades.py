@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -33,56 +32,26 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-HEADER = re.compile(r"^# (function|assignment|bug|cause): (.*)$")
+sys.path.insert(0, str(REPO / "tests"))
+from corpus_support import course_assignments, read_corpus, reference_of, targets  # noqa: E402
+
 # keys whose values are clocks, not grades
 VOLATILE = {"graded_at", "duration", "duration_s", "seconds", "elapsed", "execution_time",
             "started_at", "finished_at", "timestamp"}
 
 
-def assignments() -> dict[str, dict[str, object]]:
-    """Every assignment of the repository's course: its functions and submitted file."""
-    import tomllib
-
-    found = {}
-    for toml in sorted((REPO / "assignments").glob("*/assignment.toml")):
-        data = tomllib.loads(toml.read_text(encoding="utf-8"))
-        found[toml.parent.name] = data
-    return found
-
-
-def corpus_targets(path: Path, known: dict[str, dict[str, object]]) -> list[str]:
-    """The assignments a corpus entry is graded on (its header, else by function)."""
-    header: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = HEADER.match(line)
-        if not match:
-            break
-        header[match.group(1)] = match.group(2).strip()
-    if "assignment" in header:
-        return [a.strip() for a in header["assignment"].split(",") if a.strip() in known]
-    function = header.get("function", "")
-    return [a for a, data in known.items() if function in data.get("functions", [])]
-
-
-def submit_file(data: dict[str, object]) -> str:
-    submit = data.get("submit", "neural_network.py")
-    return submit if isinstance(submit, str) else str(submit[0])  # type: ignore[index]
-
-
 def build_class(root: Path) -> dict[str, Path]:
     """One submissions folder per assignment under ``root``."""
-    known = assignments()
+    known = course_assignments(REPO)
     folders = {}
     for aid in known:
-        folder = root / aid
-        shutil.copytree(REPO / "examples" / "submissions", folder)
-        folders[aid] = folder
-    for entry in sorted((REPO / "tests" / "corpus").glob("*/*.py")):
-        for aid in corpus_targets(entry, known):
-            submit = submit_file(known[aid])
-            reference = (REPO / "solutions" / submit).read_text(encoding="utf-8")
-            text = f"{reference}\n\n# ---- student snippet ----\n{entry.read_text('utf-8')}"
-            (folders[aid] / f"corpus-{entry.parent.name}-{entry.stem}.py").write_text(
+        folders[aid] = root / aid
+        shutil.copytree(REPO / "examples" / "submissions", folders[aid])
+    for entry in read_corpus(REPO / "tests" / "corpus"):
+        for aid in targets(entry, known):
+            submit = known[aid].submit
+            text = entry.submission(reference_of(REPO, known[aid]), submit).files[submit]
+            (folders[aid] / f"corpus-{entry.name.replace('/', '-')}.py").write_text(
                 text, encoding="utf-8")
     if "toolkit" in folders:
         for attack in sorted((REPO / "tests" / "attacks").glob("*.py")):

@@ -26,6 +26,7 @@ from autograder.authoring.mutants import Mutant, callers
 from autograder.authoring.problems import REFERENCE, SOLUTIONS_DIR
 from autograder.course.assignment import Assignment, list_assignments, load_assignment
 from autograder.errors import ConfigError
+from autograder.results import Status
 
 PER_MUTANT_TIMEOUT = 30.0  # seconds; a mutant's checks take well under one
 MEMORY_LIMIT = 2 * 1024 ** 3  # address space of a batch process
@@ -42,7 +43,7 @@ def check_functions(assignment: Assignment, function: str, source: str) -> list[
 def _require_full_marks(assignment_id: str, result: dict[str, Any]) -> None:
     """The unmutated reference must keep full marks where its mutants are graded;
     otherwise every mutant would count as killed and the report would prove nothing."""
-    if result["status"] != "graded" or result["score"] < result["max"] or result["failed"]:
+    if result["status"] != Status.GRADED or result["score"] < result["max"] or result["failed"]:
         failed = ", ".join(result["failed"][:3]) or result["status"]
         raise ConfigError(f"mutation analysis of '{assignment_id}': the unmutated reference "
                           f"does not get full marks when graded for it (failing: {failed}), so "
