@@ -95,7 +95,7 @@ def grade(submissions_dir: Path, *, assignment_id: str, out: Path,
     backend = _backend(course_root, assignment, options, sandbox)
     limits_probe = None if options.sandbox == "none" else LimitsProbe(
         course_root, assignment.submit, assignment.limits, mode=sandbox,
-        overrides=options.overrides)
+        overrides=options.overrides, also=assignment.also_submit)
     lock, writer, done = RunLock(out), None, 0
     try:
         lock.acquire()  # a second run into the same OUT fails at once

@@ -39,15 +39,17 @@ class ProbeOutcome:
     seconds: float = 0.0
 
 
-def probe_files(course_root: Path, submit: str) -> tuple[dict[str, str], str]:
-    """The reference solution plus the probe function (or the probe alone)."""
+def probe_files(course_root: Path, submit: str,
+                also: tuple[str, ...] = ()) -> tuple[dict[str, str], str]:
+    """The reference solution plus the probe function (or the probe alone), with the
+    reference files ``also`` submitted beside it (the files it may import)."""
     reference = course_root / "solutions" / submit
     if submit.endswith(".py") and reference.is_file():
         source, what = reference.read_text(encoding="utf-8"), f"solutions/{submit}"
     else:
         source, what = "import numpy as np\n", "a minimal numpy program"
-    siblings = {p.name: p.read_text(encoding="utf-8") for p in reference.parent.glob("*.py")
-                if p.name != submit} if reference.is_file() else {}  # files it may import
+    siblings = {name: (reference.parent / name).read_text(encoding="utf-8") for name in also
+                if (reference.parent / name).is_file()} if reference.is_file() else {}
     return {**siblings, submit: source + PROBE_SOURCE}, what
 
 
@@ -91,7 +93,7 @@ def smallest_memory(zygote: Zygote, files: dict[str, str], submit: str, limits: 
 
 
 def check_limits(course_root: Path, submit: str, limits: Limits, *, mode: str = "auto",
-                 given: dict[str, str] | None = None) -> float:
+                 given: dict[str, str] | None = None, also: tuple[str, ...] = ()) -> float:
     """Fail with a usage error when the reference solution cannot run under ``limits``.
 
     Args:
@@ -101,6 +103,7 @@ def check_limits(course_root: Path, submit: str, limits: Limits, *, mode: str = 
         mode: the sandbox mode.
         given: how the user set each limit, e.g. ``{"memory_mb": "--memory"}``; a limit
             not listed comes from ``assignment.toml``.
+        also: the other submitted files, which the reference may import.
 
     Returns:
         The seconds the probe took.
@@ -111,7 +114,7 @@ def check_limits(course_root: Path, submit: str, limits: Limits, *, mode: str = 
     """
     start = time.perf_counter()
     given = given or {}
-    files, what = probe_files(course_root, submit)
+    files, what = probe_files(course_root, submit, also)
     zygote = Zygote(job=0, mode=mode)
     try:
         outcome = run_probe(zygote, files, submit, limits)
@@ -154,17 +157,18 @@ class LimitsProbe:
     """:func:`check_limits` in a thread, so it overlaps the grading processes' start-up."""
 
     def __init__(self, course_root: Path, submit: str, limits: Limits, *, mode: str,
-                 overrides: dict[str, Any]) -> None:
+                 overrides: dict[str, Any], also: tuple[str, ...] = ()) -> None:
         given = {k: v for k, v in OPTION_NAMES.items() if overrides.get(k) is not None}
         self.seconds = 0.0
         self._error: BaseException | None = None
         self._thread = threading.Thread(
-            target=self._run, args=(course_root, submit, limits, mode, given), daemon=True)
+            target=self._run, args=(course_root, submit, limits, mode, given, also), daemon=True)
 
     def _run(self, course_root: Path, submit: str, limits: Limits, mode: str,
-             given: dict[str, str]) -> None:
+             given: dict[str, str], also: tuple[str, ...]) -> None:
         try:
-            self.seconds = check_limits(course_root, submit, limits, mode=mode, given=given)
+            self.seconds = check_limits(course_root, submit, limits, mode=mode, given=given,
+                                        also=also)
         except DlgradeError as exc:
             self._error = exc
 
